@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "fund",
+    "documents",
     "grants",
     "donors",
     "api",
