@@ -24,7 +24,7 @@ A file holds a list of cases::
         outcome: eligible                   # eligible | not_eligible | needs_information
         criteria: {advanced_age: pass}      # pass | fail | unknown, for the criteria named
         missing: []                         # optional: exact list of missing inputs
-        priority_score: 43                  # optional
+        priority_score: 28                  # optional: 20 for age + 8 for the floor
         award_fen: 1500000                  # with `award`
 
 YAML anchors and merge keys (``<<: *base``) keep a file's cases short. Unknown keys, unknown
@@ -174,6 +174,11 @@ def _parse_case(raw: Any, file: str, index: int) -> PolicyCase:
         _keys(award, _AWARD_KEYS, file, label, "award")
         if set(award) != _AWARD_KEYS:
             raise _fail(file, label, f"award needs {sorted(_AWARD_KEYS)}")
+    for key, value in [*(award or {}).items(), *expected.items()]:
+        if key.endswith(("_fen", "_score")) and (
+            isinstance(value, bool) or not isinstance(value, int)
+        ):
+            raise _fail(file, label, f"{key} must be an integer, got {value!r}")
     if (award is None) != ("award_fen" not in expected):
         raise _fail(file, label, "award and expected.award_fen go together")
     missing = expected.get("missing")

@@ -8,8 +8,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
-from django.utils.translation import gettext_noop
-
 from grants.eligibility.inputs import (
     Composition,
     HouseholdFacts,
@@ -19,7 +17,7 @@ from grants.eligibility.inputs import (
     known_ages,
     occupant_label,
 )
-from grants.eligibility.messages import yuan
+from grants.eligibility.messages import gettext_noop, yuan
 from grants.eligibility.results import Assessment, CriterionResult, Outcome
 
 CRITERIA = (

@@ -7,9 +7,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from grants.eligibility.inputs import Composition, HouseholdRole
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for makemessages (it matches the name) and return it unchanged.
+
+    Django's own ``gettext_noop`` reads settings, which would make these rules unusable
+    before Django is configured; assessing never needs translations, only rendering does.
+    """
+    return message
+
 
 VERDICTS: dict[bool | None, str] = {
     True: gettext_noop("pass"),

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.utils import translation
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 
 from grants.eligibility.inputs import (
     HouseholdFacts,
@@ -17,7 +17,7 @@ from grants.eligibility.inputs import (
     known_ages,
     occupant_label,
 )
-from grants.eligibility.messages import render, yuan
+from grants.eligibility.messages import gettext_noop, render, yuan
 
 K = TypeVar("K", bound=Hashable)
 

@@ -4,6 +4,9 @@ import dataclasses
 import doctest
 import importlib
 import json
+import os
+import subprocess
+import sys
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -72,6 +75,29 @@ def test_docstring_examples_hold(module):
 
     assert result.failed == 0
     assert result.attempted > 0
+
+
+PURITY_PROBE = """
+import sys
+from datetime import date
+import grants.eligibility as e, grants.policy_cases
+facts = e.HouseholdFacts(occupants=(e.Occupant(name="a", birth_date=date(1940, 1, 1)),))
+e.assess(facts, e.PolicyParameters(effective_from=date(2026, 1, 1)), date(2026, 6, 1))
+e.assessment_to_json(e.assess(facts, e.PolicyParameters(effective_from=date(2026, 1, 1)),
+                              date(2026, 6, 1)), sentences=False)
+print(sorted(m for m in sys.modules if m.startswith(("django.db", "grants.models", "fund"))))
+"""
+
+
+def test_rules_run_without_django_settings_and_never_load_the_orm():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+
+    probe = subprocess.run(
+        [sys.executable, "-c", PURITY_PROBE], env=env, capture_output=True, text=True, check=False
+    )
+
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.strip() == "[]"
 
 
 # --------------------------------------------------------------------------- ages

@@ -109,6 +109,7 @@ CASE = """
         ("    criteria: {advanced_age: passed}", "expected pass, fail or unknown"),
         ("    outcom: eligible", "unknown keys in expected: ['outcom']"),
         ("    award_fen: 10", "award and expected.award_fen go together"),
+        ("    priority_score: '51'", "priority_score must be an integer, got '51'"),
         ("  parameter: {min_floor: 3}", "unknown keys in the case: ['parameter']"),
     ],
 )
