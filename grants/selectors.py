@@ -394,7 +394,7 @@ def missing_documents(
     """Kinds required to enter ``step`` of which the project has no document yet."""
     have = set(project.documents.values_list("kind", flat=True))
     have |= set(ProjectDocument.objects.filter(pk__in=list(given)).values_list("kind", flat=True))
-    return [r.kind for r in step.requirements.all() if r.kind not in have]
+    return [r.kind for r in step.requirements.order_by("id") if r.kind not in have]
 
 
 def project_next_steps(*, project: Project) -> list[LifecycleStep]:
