@@ -33,6 +33,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
+    # grants
+    "consent_missing": status.HTTP_403_FORBIDDEN,
+    "identity_conflict": status.HTTP_409_CONFLICT,
+    "consultation_closed": status.HTTP_409_CONFLICT,
+    "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
 
 GENERIC_CODES = {
@@ -87,7 +92,11 @@ def liftfund_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         if isinstance(detail, dict):
             fields = _flatten(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = "; ".join(non_field) if non_field else _("Some fields are invalid; see the marked fields.")
+            message = (
+                "; ".join(non_field)
+                if non_field
+                else _("Some fields are invalid; see the marked fields.")
+            )
         else:
             fields = {}
             message = "; ".join(_flatten(detail if isinstance(detail, list) else [detail]))

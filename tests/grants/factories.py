@@ -7,8 +7,8 @@ import itertools
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from grants import services
 from grants.crypto import resident_id_check_char
@@ -96,7 +96,9 @@ def hold_consultation(project, kind, *, choices=None, by=None):  # type: ignore[
     from grants.selectors import units_in_scope
 
     consultation = services.consultation_open(project=project, kind=kind, by=by)
-    votes = choices if choices is not None else {u: "agree" for u in units_in_scope(project=project)}
+    votes = (
+        choices if choices is not None else dict.fromkeys(units_in_scope(project=project), "agree")
+    )
     for unit, choice in votes.items():
         services.vote_record(
             consultation=consultation,

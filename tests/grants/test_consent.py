@@ -15,7 +15,7 @@ from grants.consent import (
     percent,
 )
 
-A, O, X, N = Choice.AGREE, Choice.OPPOSE, Choice.ABSTAIN, Choice.ABSENT
+A, OPP, X, N = Choice.AGREE, Choice.OPPOSE, Choice.ABSTAIN, Choice.ABSENT
 
 
 def ballots(*rows):
@@ -71,14 +71,12 @@ def test_heads_below_two_thirds_fail_the_quorum_while_area_passes():
     assert result.quorum_area_ok
     assert not result.quorum_heads_ok
     assert [r.code for r in result.reasons] == ["quorum_heads"]
-    assert str(result.reasons[0]) == (
-        "quorum not reached: 1 of 2 owners voted (50%), 2/3 needed"
-    )
+    assert str(result.reasons[0]) == ("quorum not reached: 1 of 2 owners voted (50%), 2/3 needed")
 
 
 def test_exactly_three_quarters_agreeing_is_approval():
     result = consent_evaluate(
-        ballots(("a", "70", A), ("b", "70", A), ("c", "70", A), ("d", "70", O))
+        ballots(("a", "70", A), ("b", "70", A), ("c", "70", A), ("d", "70", OPP))
     )
 
     assert result.agreed_area_cm2 * 4 == result.voted_area_cm2 * 3
@@ -90,7 +88,7 @@ def test_exactly_three_quarters_agreeing_is_approval():
 def test_agreed_area_just_below_three_quarters_fails_with_the_figures():
     # 210.00 of 280.01 m² agree: just under 3/4; heads 3 of 4 exactly.
     result = consent_evaluate(
-        ballots(("a", "70", A), ("b", "70", A), ("c", "70", A), ("d", "70.01", O))
+        ballots(("a", "70", A), ("b", "70", A), ("c", "70", A), ("d", "70.01", OPP))
     )
 
     assert result.approval_heads_ok
@@ -103,8 +101,15 @@ def test_agreed_area_just_below_three_quarters_fails_with_the_figures():
 
 def test_the_issue_example_reads_as_written():
     result = consent_evaluate(
-        ballots(("a", "50", A), ("b", "50", A), ("c", "50", A), ("d", "50", A), ("e", "60", O),
-                ("f", "60", O), ("g", "0.01", N))
+        ballots(
+            ("a", "50", A),
+            ("b", "50", A),
+            ("c", "50", A),
+            ("d", "50", A),
+            ("e", "60", OPP),
+            ("f", "60", OPP),
+            ("g", "0.01", N),
+        )
     )
     assert not result.approval_area_ok
     # 200 of 320 m² voting area agreed = 62.5 %
@@ -114,7 +119,7 @@ def test_the_issue_example_reads_as_written():
 def test_heads_failing_approval_while_area_passes():
     # The large flat and one small flat agree (93.9% of the voting area), 2 of 4 heads.
     result = consent_evaluate(
-        ballots(("a", "300", A), ("b", "10", A), ("c", "10", O), ("d", "10", O))
+        ballots(("a", "300", A), ("b", "10", A), ("c", "10", OPP), ("d", "10", OPP))
     )
 
     assert result.approval_area_ok
@@ -148,7 +153,7 @@ def test_one_owner_with_several_units_counts_once():
 def test_one_owners_several_units_do_not_outvote_the_heads():
     # Unit-counting would give 3 of 5 agreeing; by heads it is 1 of 3.
     result = consent_evaluate(
-        ballots(("x", "60", A), ("x", "60", A), ("x", "60", A), ("y", "60", O), ("z", "60", O))
+        ballots(("x", "60", A), ("x", "60", A), ("x", "60", A), ("y", "60", OPP), ("z", "60", OPP))
     )
 
     assert (result.total_heads, result.voted_heads, result.agreed_heads) == (3, 3, 1)
@@ -163,14 +168,14 @@ def test_co_owners_and_their_other_flats_are_one_head():
 
 
 def test_a_split_vote_of_one_owner_is_not_agreement():
-    result = consent_evaluate(ballots(("x", "60", A), ("x", "60", O), ("y", "60", A)))
+    result = consent_evaluate(ballots(("x", "60", A), ("x", "60", OPP), ("y", "60", A)))
 
     assert (result.voted_heads, result.agreed_heads) == (2, 1)
 
 
 def test_the_owner_whose_yard_is_used_must_agree():
     result = consent_evaluate(
-        ballots(("a", "60", A), ("b", "60", A), ("c", "60", A), ("d", "60", O, True))
+        ballots(("a", "60", A), ("b", "60", A), ("c", "60", A), ("d", "60", OPP, True))
     )
 
     assert result.quorum_ok and result.approval_ok
@@ -188,7 +193,7 @@ def test_no_units_in_scope_never_passes():
 
 
 def test_reasons_are_translated_to_chinese():
-    result = consent_evaluate(ballots(("a", "60", A), ("b", "60", O)))
+    result = consent_evaluate(ballots(("a", "60", A), ("b", "60", OPP)))
 
     zh = result.reasons[0].in_language("zh-hans")
     assert "50%" in zh and "75%" in zh

@@ -147,13 +147,20 @@ def test_bad_votes_are_refused_and_nothing_is_recorded():
         vote(consultation, elsewhere, "agree")
     with pytest.raises(InvalidInput):
         services.vote_record(
-            consultation=consultation, unit=unit, choice="agree",
-            voted_on=timezone.localdate() + dt.timedelta(days=1), by=None,
+            consultation=consultation,
+            unit=unit,
+            choice="agree",
+            voted_on=timezone.localdate() + dt.timedelta(days=1),
+            by=None,
         )
     with pytest.raises(InvalidInput):
         services.vote_record(
-            consultation=consultation, unit=unit, choice="agree",
-            voted_on=timezone.localdate(), voter=PersonFactory(), by=None,
+            consultation=consultation,
+            unit=unit,
+            choice="agree",
+            voted_on=timezone.localdate(),
+            voter=PersonFactory(),
+            by=None,
         )
 
     assert Vote.objects.count() == 0

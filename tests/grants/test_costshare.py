@@ -32,7 +32,11 @@ def units(*rows):
         extra = rest[1] if len(rest) > 1 else 0
         out.append(
             UnitInput(
-                unit_id=i, label=f"{floor}0{i}", floor=floor, area=D(area), role=role,
+                unit_id=i,
+                label=f"{floor}0{i}",
+                floor=floor,
+                area=D(area),
+                role=role,
                 volunteer_extra=extra,
             )
         )
@@ -40,8 +44,9 @@ def units(*rows):
 
 
 def project(us, net, method=Method.FLOORS_RIDDEN, **kw):
-    return ProjectInput(total_cost=net, government_subsidy=0, other_grants=0, method=method,
-                        units=us, **kw)
+    return ProjectInput(
+        total_cost=net, government_subsidy=0, other_grants=0, method=method, units=us, **kw
+    )
 
 
 def payable(result):
@@ -124,8 +129,14 @@ def test_late_join_pays_the_entry_price_and_the_others_are_reduced():
     )
     entry = before.lines[1].entry_price
     joined = [
-        UnitInput(unit_id=u.unit_id, label=u.label, floor=u.floor, area=u.area,
-                  late_join=u.role is OUT, entry_price_paid=entry if u.role is OUT else None)
+        UnitInput(
+            unit_id=u.unit_id,
+            label=u.label,
+            floor=u.floor,
+            area=u.area,
+            late_join=u.role is OUT,
+            entry_price_paid=entry if u.role is OUT else None,
+        )
         for u in units((2, "60"), (3, "60", OUT), (4, "60"), (5, "60"))
     ]
     after = costshare_compute(project(joined, 100_000, opt_out_fee=5_000))
@@ -138,9 +149,12 @@ def test_late_join_pays_the_entry_price_and_the_others_are_reduced():
 
 
 def test_entry_prices_beyond_the_net_cost_go_to_the_reserve():
-    us = [UnitInput(unit_id=1, label="201", floor=2, area=D("60"), late_join=True,
-                    entry_price_paid=70_000),
-          UnitInput(unit_id=2, label="301", floor=3, area=D("60"))]
+    us = [
+        UnitInput(
+            unit_id=1, label="201", floor=2, area=D("60"), late_join=True, entry_price_paid=70_000
+        ),
+        UnitInput(unit_id=2, label="301", floor=3, area=D("60")),
+    ]
     result = costshare_compute(project(us, 50_000))
 
     assert payable(result) == [70_000, 0]
@@ -186,8 +200,12 @@ def test_opt_outs_cannot_volunteer():
 def test_floor_coefficient_times_area():
     us = units((2, "50"), (3, "60"))
     result = costshare_compute(
-        project(us, 110_000, method=Method.FLOOR_COEFFICIENT_AREA,
-                coefficients={2: D("1.0"), 3: D("1.5")})
+        project(
+            us,
+            110_000,
+            method=Method.FLOOR_COEFFICIENT_AREA,
+            coefficients={2: D("1.0"), 3: D("1.5")},
+        )
     )
 
     # 1.0 x 50 : 1.5 x 60 = 50 : 90
@@ -196,14 +214,22 @@ def test_floor_coefficient_times_area():
 
 def test_a_missing_coefficient_is_refused_with_the_floor():
     with pytest.raises(CostShareImpossible) as caught:
-        costshare_compute(project(units((2, "50"), (3, "60")), 100,
-                                  method=Method.FLOOR_COEFFICIENT_AREA, coefficients={2: D("1")}))
+        costshare_compute(
+            project(
+                units((2, "50"), (3, "60")),
+                100,
+                method=Method.FLOOR_COEFFICIENT_AREA,
+                coefficients={2: D("1")},
+            )
+        )
     assert "3" in str(caught.value.message)
 
 
 def test_manual_amounts_are_kept_when_they_match_the_net_cost():
-    us = [UnitInput(unit_id=i, label=f"{i}", floor=i + 1, area=D("60"), agreed_amount=a)
-          for i, a in enumerate([12_345, 23_456, 34_567], start=1)]
+    us = [
+        UnitInput(unit_id=i, label=f"{i}", floor=i + 1, area=D("60"), agreed_amount=a)
+        for i, a in enumerate([12_345, 23_456, 34_567], start=1)
+    ]
     result = costshare_compute(project(us, 70_368, method=Method.MANUAL))
 
     assert payable(result) == [12_345, 23_456, 34_567]
@@ -237,15 +263,20 @@ def test_subsidy_rounds_down_to_the_fen():
 def test_waterfall_never_subsidises_beyond_the_cost():
     flow = waterfall(total_cost=30_000_000, government_subsidy=28_000_000, other_grants=5_000_000)
 
-    assert (flow.government_subsidy, flow.other_grants, flow.net_cost) == (
-        28_000_000, 2_000_000, 0)
+    assert (flow.government_subsidy, flow.other_grants, flow.net_cost) == (28_000_000, 2_000_000, 0)
 
 
 def test_full_waterfall_to_households():
     us = units((2, "60"), (3, "60"), (4, "60"), (5, "60"), (6, "60"))
-    result = costshare_compute(ProjectInput(
-        total_cost=60_000_001, government_subsidy=24_000_000, other_grants=1_000_000,
-        method=Method.FLOORS_RIDDEN, units=us))
+    result = costshare_compute(
+        ProjectInput(
+            total_cost=60_000_001,
+            government_subsidy=24_000_000,
+            other_grants=1_000_000,
+            method=Method.FLOORS_RIDDEN,
+            units=us,
+        )
+    )
 
     assert result.net_cost == 35_000_001
     assert sum(payable(result)) == 35_000_001
@@ -261,18 +292,28 @@ def random_projects(draw):
     n = draw(st.integers(min_value=1, max_value=30))
     rows = []
     for i in range(n):
-        rows.append(UnitInput(
-            unit_id=i + 1, label=f"u{i}", floor=draw(st.integers(2, 12)),
-            area=D(draw(st.integers(1_000, 20_000))) / 100,
-            role=draw(st.sampled_from([C, C, C, E, OUT])),
-            volunteer_extra=0,
-        ))
+        rows.append(
+            UnitInput(
+                unit_id=i + 1,
+                label=f"u{i}",
+                floor=draw(st.integers(2, 12)),
+                area=D(draw(st.integers(1_000, 20_000))) / 100,
+                role=draw(st.sampled_from([C, C, C, E, OUT])),
+                volunteer_extra=0,
+            )
+        )
     if not any(u.role is C for u in rows):
         rows[0] = UnitInput(unit_id=1, label="u0", floor=rows[0].floor, area=rows[0].area)
     extras = draw(st.lists(st.integers(0, 50_000), min_size=n, max_size=n))
     rows = [
-        UnitInput(unit_id=u.unit_id, label=u.label, floor=u.floor, area=u.area, role=u.role,
-                  volunteer_extra=0 if u.role is OUT else x)
+        UnitInput(
+            unit_id=u.unit_id,
+            label=u.label,
+            floor=u.floor,
+            area=u.area,
+            role=u.role,
+            volunteer_extra=0 if u.role is OUT else x,
+        )
         for u, x in zip(rows, extras, strict=True)
     ]
     return ProjectInput(

@@ -5,12 +5,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
+from config.roles import Role
 from grants import services
 from grants.exceptions import CostShareImpossible, InvalidInput
 from grants.models import CostShareRun, SubsidyPreset
 from grants.selectors import costshare_changes, costshare_lines, subsidy_preset_for
 from tests.factories import user_with_role
-from config.roles import Role
 from tests.grants.factories import make_project, make_unit
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +43,12 @@ def test_presets_are_seeded_for_the_five_cities():
 
 def test_a_newer_preset_applies_from_its_date():
     SubsidyPreset.objects.create(
-        city_code="shanghai", name_zh="上海", name_en="Shanghai", rate_bp=5000,
-        cap_minor=30_000_000, effective_from=dt.date(2026, 1, 1),
+        city_code="shanghai",
+        name_zh="上海",
+        name_en="Shanghai",
+        rate_bp=5000,
+        cap_minor=30_000_000,
+        effective_from=dt.date(2026, 1, 1),
     )
 
     assert subsidy_preset_for(city_code="shanghai", on=dt.date(2025, 12, 31)).rate_bp == 4000
@@ -63,8 +67,12 @@ def test_a_newer_preset_applies_from_its_date():
     ],
 )
 def test_the_waterfall_uses_the_city_preset(city, cost, pipelines, gov):
-    project = make_project(city_code=city, cost_estimate_minor=cost, pipeline_relocation=pipelines,
-                           cost_split_method="floors_ridden")
+    project = make_project(
+        city_code=city,
+        cost_estimate_minor=cost,
+        pipeline_relocation=pipelines,
+        cost_split_method="floors_ridden",
+    )
     for f in (2, 3, 4):
         make_unit(project, floor=f)
     services.other_grant_add(project=project, source_zh="街道", amount_minor=1_000_000, by=None)
@@ -145,7 +153,9 @@ def test_bad_cost_share_input_is_refused_and_nothing_changes():
     with pytest.raises(InvalidInput):
         services.floor_coefficients_set(project=project, coefficients={2: "1.0001"}, by=None)
     with pytest.raises(InvalidInput):
-        services.volunteer_payment_record(unit=unit, amount_minor=0, recorded_on=timezone.localdate(), by=None)
+        services.volunteer_payment_record(
+            unit=unit, amount_minor=0, recorded_on=timezone.localdate(), by=None
+        )
     with pytest.raises(InvalidInput):
         services.unit_cost_role_set(unit=unit, role="freeloader", by=None)
 
@@ -155,7 +165,9 @@ def test_bad_cost_share_input_is_refused_and_nothing_changes():
 
 
 def test_coefficient_table_drives_the_split():
-    project = make_project(cost_split_method="floor_coefficient_area", cost_estimate_minor=40_000_000)
+    project = make_project(
+        cost_split_method="floor_coefficient_area", cost_estimate_minor=40_000_000
+    )
     make_unit(project, floor=2, area="50")
     make_unit(project, floor=3, area="50")
     services.floor_coefficients_set(project=project, coefficients={2: "1.0", 3: "1.5"}, by=None)
@@ -174,6 +186,8 @@ def test_an_opt_out_cannot_join_without_a_computed_entry_price():
     with pytest.raises(InvalidInput) as caught:
         services.opt_out_join(unit=unit, paid_on=timezone.localdate(), by=None)
 
-    assert str(caught.value.message) == "compute the cost share first: the entry price comes from it"
+    assert (
+        str(caught.value.message) == "compute the cost share first: the entry price comes from it"
+    )
     unit.refresh_from_db()
     assert unit.cost_role == "opt_out"

@@ -22,7 +22,9 @@ def _english():
 
 def upload(project, name, content, content_type, kind="plan"):
     return services.document_upload(
-        project=project, kind=kind, by=None,
+        project=project,
+        kind=kind,
+        by=None,
         file=SimpleUploadedFile(name, content, content_type=content_type),
     )
 
@@ -70,7 +72,10 @@ def test_an_oversized_file_is_refused_with_the_limit(settings):
     with pytest.raises(UploadTooLarge) as caught:
         upload(project, "big.pdf", PDF_BYTES + b"0" * 100, "application/pdf")
 
-    assert str(caught.value.message) == f"the file is {len(PDF_BYTES) + 100} bytes; the limit is 100 bytes"
+    assert (
+        str(caught.value.message)
+        == f"the file is {len(PDF_BYTES) + 100} bytes; the limit is 100 bytes"
+    )
     assert ProjectDocument.objects.count() == 0
 
 

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone, translation
 
+from config.roles import Role
 from grants import services
 from grants.exceptions import IllegalTransition, InvalidInput
 from grants.models import Project, ProjectTransition
 from tests.factories import user_with_role
-from config.roles import Role
 from tests.grants.factories import (
     PersonFactory,
     advance,
@@ -158,7 +158,11 @@ def test_approval_on_the_first_day_after_the_notice(caseworker):
     )
 
     assert (record.source.code, record.target.code, record.by, record.reason) == (
-        "public_notice", "approved", caseworker, "no objections")
+        "public_notice",
+        "approved",
+        caseworker,
+        "no objections",
+    )
     assert {d.kind for d in record.documents.all()} == {"notice_photo"}
 
 
@@ -191,7 +195,9 @@ def test_cancelling_needs_a_reason_and_is_final():
         services.project_transition(project=project, target="cancelled", by=None)
     assert caught.value.reasons == ["a reason is required to go to cancelled"]
 
-    services.project_transition(project=project, target="cancelled", by=None, reason="意向征询未通过")
+    services.project_transition(
+        project=project, target="cancelled", by=None, reason="意向征询未通过"
+    )
     with pytest.raises(IllegalTransition) as caught:
         services.project_transition(project=project, target="intent_consultation", by=None)
     assert str(caught.value.message) == "the project is cancelled: a final stage, nothing follows"
@@ -221,10 +227,19 @@ def test_closing_needs_the_final_cost():
 def test_the_full_lifecycle_is_recorded_in_order():
     project = advance(make_project_with_units(), "closed")
 
-    steps = list(ProjectTransition.objects.filter(project=project).values_list("target__code", flat=True))
+    steps = list(
+        ProjectTransition.objects.filter(project=project).values_list("target__code", flat=True)
+    )
     assert steps == [
-        "proposed", "intent_consultation", "plan_consultation", "public_notice", "approved",
-        "contracted", "under_construction", "delivered", "closed",
+        "proposed",
+        "intent_consultation",
+        "plan_consultation",
+        "public_notice",
+        "approved",
+        "contracted",
+        "under_construction",
+        "delivered",
+        "closed",
     ]
 
 

@@ -18,7 +18,13 @@ from grants.selectors import (
     unit_payable,
 )
 from grants.sensitive import HealthData, IncomeData, IncomeStatus
-from tests.grants.factories import PersonFactory, make_building, make_project, make_unit, resident_id
+from tests.grants.factories import (
+    PersonFactory,
+    make_building,
+    make_project,
+    make_unit,
+    resident_id,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +72,7 @@ def test_id_numbers_are_encrypted_at_rest():
         everything = repr(cursor.fetchall())
 
     assert ID not in everything and "13912345678" not in everything
-    assert stored_id.startswith("v1:")
+    assert stored_id.startswith("v1:") and stored_phone.startswith("v1:")
     assert decrypt(stored_id, context="grants.person.id_number") == ID
     assert len(stored_hash) == 64 and ID not in stored_hash
     assert Person.objects.get(pk=person.pk).id_number == ID
@@ -164,7 +170,9 @@ def test_an_owner_change_cannot_predate_the_current_owner():
     unit = make_unit(project, floor=2)
 
     with pytest.raises(InvalidInput) as caught:
-        services.owner_change(unit=unit, owners=[PersonFactory()], since=dt.date(1999, 1, 1), by=None)
+        services.owner_change(
+            unit=unit, owners=[PersonFactory()], since=dt.date(1999, 1, 1), by=None
+        )
 
     assert "since" in caught.value.fields
     assert unit.ownerships.count() == 1
@@ -178,7 +186,10 @@ def test_occupants_need_a_birth_date():
 
     with pytest.raises(InvalidInput):
         services.occupant_add(
-            household=household, person=nobody, relationship="self", since=dt.date(2010, 1, 1),
+            household=household,
+            person=nobody,
+            relationship="self",
+            since=dt.date(2010, 1, 1),
             by=None,
         )
     assert Occupant.objects.count() == 0
@@ -186,17 +197,31 @@ def test_occupants_need_a_birth_date():
 
 def test_one_person_lives_in_one_household_at_a_time():
     project = make_project()
-    first = services.household_create(unit=make_unit(project, floor=2), since=dt.date(2010, 1, 1), by=None)
-    second = services.household_create(unit=make_unit(project, floor=3), since=dt.date(2010, 1, 1), by=None)
+    first = services.household_create(
+        unit=make_unit(project, floor=2), since=dt.date(2010, 1, 1), by=None
+    )
+    second = services.household_create(
+        unit=make_unit(project, floor=3), since=dt.date(2010, 1, 1), by=None
+    )
     grandma = PersonFactory(birth_date=dt.date(1938, 2, 2))
-    services.occupant_add(household=first, person=grandma, relationship="self", since=dt.date(2010, 1, 1), by=None)
+    services.occupant_add(
+        household=first, person=grandma, relationship="self", since=dt.date(2010, 1, 1), by=None
+    )
 
     with pytest.raises(IdentityConflict):
-        services.occupant_add(household=second, person=grandma, relationship="parent", since=dt.date(2011, 1, 1), by=None)
+        services.occupant_add(
+            household=second,
+            person=grandma,
+            relationship="parent",
+            since=dt.date(2011, 1, 1),
+            by=None,
+        )
 
     occupancy = first.occupants.get()
     services.occupant_remove(occupant=occupancy, until=dt.date(2012, 1, 1), by=None)
-    services.occupant_add(household=second, person=grandma, relationship="parent", since=dt.date(2012, 1, 1), by=None)
+    services.occupant_add(
+        household=second, person=grandma, relationship="parent", since=dt.date(2012, 1, 1), by=None
+    )
     assert second.occupants.filter(until__isnull=True).count() == 1
 
 
@@ -228,10 +253,14 @@ def test_sensitive_data_cannot_be_written_or_read_without_consent():
 
 def test_sensitive_data_with_consent_is_encrypted_and_readable():
     person = PersonFactory()
-    services.sensitive_consent_record(person=person, kind="health", given_on=dt.date(2025, 1, 2), by=None)
+    services.sensitive_consent_record(
+        person=person, kind="health", given_on=dt.date(2025, 1, 2), by=None
+    )
     services.sensitive_data_write(
-        person=person, kind="health", data=HealthData(disability_grade=2, cannot_use_stairs=True,
-                                                      notes="右腿截肢"), by=None
+        person=person,
+        kind="health",
+        data=HealthData(disability_grade=2, cannot_use_stairs=True, notes="右腿截肢"),
+        by=None,
     )
 
     view = sensitive_data_read(person=person, kind="health")
@@ -248,7 +277,9 @@ def test_sensitive_data_with_consent_is_encrypted_and_readable():
 
 def test_masked_readers_learn_only_that_sensitive_data_exists():
     person = PersonFactory()
-    services.sensitive_consent_record(person=person, kind="income", given_on=dt.date(2025, 1, 2), by=None)
+    services.sensitive_consent_record(
+        person=person, kind="income", given_on=dt.date(2025, 1, 2), by=None
+    )
     services.sensitive_data_write(
         person=person, kind="income", data=IncomeData(status=IncomeStatus.DIBAO), by=None
     )
@@ -260,10 +291,16 @@ def test_masked_readers_learn_only_that_sensitive_data_exists():
 
 def test_withdrawing_consent_deletes_the_data_and_blocks_reading():
     person = PersonFactory()
-    services.sensitive_consent_record(person=person, kind="health", given_on=dt.date(2025, 1, 2), by=None)
-    services.sensitive_data_write(person=person, kind="health", data=HealthData(bedridden=True), by=None)
+    services.sensitive_consent_record(
+        person=person, kind="health", given_on=dt.date(2025, 1, 2), by=None
+    )
+    services.sensitive_data_write(
+        person=person, kind="health", data=HealthData(bedridden=True), by=None
+    )
 
-    services.sensitive_consent_withdraw(person=person, kind="health", withdrawn_on=dt.date(2025, 2, 1), by=None)
+    services.sensitive_consent_withdraw(
+        person=person, kind="health", withdrawn_on=dt.date(2025, 2, 1), by=None
+    )
 
     assert SensitiveRecord.objects.count() == 0
     with pytest.raises(ConsentMissing):
@@ -274,6 +311,7 @@ def test_withdrawing_consent_deletes_the_data_and_blocks_reading():
 def test_factories_make_valid_distinct_ids():
     a, b = resident_id(dt.date(1940, 1, 1)), resident_id(dt.date(1940, 1, 1))
     assert a != b
-    assert services.person_register(full_name="甲", id_number=a).pk != services.person_register(
-        full_name="乙", id_number=b
-    ).pk
+    assert (
+        services.person_register(full_name="甲", id_number=a).pk
+        != services.person_register(full_name="乙", id_number=b).pk
+    )
