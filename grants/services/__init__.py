@@ -10,6 +10,7 @@ from grants.services.costshare import (
 )
 from grants.services.documents import document_upload
 from grants.services.projects import (
+    project_changes_problems,
     objection_record,
     objection_resolve,
     other_grant_add,
@@ -50,6 +51,7 @@ __all__ = [
     "other_grant_add",
     "owner_change",
     "person_register",
+    "project_changes_problems",
     "project_create",
     "project_lead_residents_set",
     "project_transition",

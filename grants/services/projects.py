@@ -227,6 +227,20 @@ def _first(errors: Mapping[str, str]) -> str:
     return f"{name}: {message}"
 
 
+def project_changes_problems(*, project: Project, changes: Mapping[str, Any]) -> dict[str, str]:
+    """What ``project_update`` would refuse, field by field (nothing is saved)."""
+    unknown = sorted(set(changes) - EDITABLE_FIELDS)
+    if unknown:
+        return {k: str(NOT_EDITABLE % {"fields": k}) for k in unknown}
+    errors = _validate(changes, project=project)
+    if not errors:
+        trial = Project.objects.get(pk=project.pk)
+        for name, value in changes.items():
+            setattr(trial, name, value)
+        _check_subsidy(trial, errors)
+    return errors
+
+
 @transaction.atomic
 def project_update(*, project: Project, by: User | None, changes: Mapping[str, Any]) -> Project:
     """Change the project's settings (not its stage). All-or-nothing."""
