@@ -72,7 +72,15 @@ class TransitionForm(forms.Form):
 class ProjectAdmin(admin.ModelAdmin):
     form = ProjectChangeForm
     change_form_template = "admin/grants/project/change_form.html"
-    list_display = ("reference", "community", "building", "entrance", "city_code", "stage", "applied_on")
+    list_display = (
+        "reference",
+        "community",
+        "building",
+        "entrance",
+        "city_code",
+        "stage",
+        "applied_on",
+    )
     list_filter = ("stage__code", "city_code")
     search_fields = ("reference", "community", "building")
     list_select_related = ("stage",)
@@ -87,8 +95,14 @@ class ProjectAdmin(admin.ModelAdmin):
         "notice_started_on",
     )
     fieldsets = (
-        (None, {"fields": ("reference", "city_code", "district", "community", "building", "entrance")}),
-        (_("building"), {"fields": ("floors", "ground_floor_shops", "shops_in_scope", "contractor")}),
+        (
+            None,
+            {"fields": ("reference", "city_code", "district", "community", "building", "entrance")},
+        ),
+        (
+            _("building"),
+            {"fields": ("floors", "ground_floor_shops", "shops_in_scope", "contractor")},
+        ),
         (_("stage"), {"fields": ("stage", "applied_on", "notice_days", "notice_started_on")}),
         (
             _("cost share"),
@@ -155,12 +169,14 @@ class ProjectAdmin(admin.ModelAdmin):
         overview = selectors.project_overview(project=project)
         masked = sees_personal_data_masked(request.user)
         form = TransitionForm()
-        form.fields["target"].choices = [(s.code, s.name) for s in overview.next_steps]
+        form.fields["target"].choices = [(s.code, s.name) for s in overview.next_steps]  # type: ignore[attr-defined]
         lines = [
             {
                 "line": line,
                 "original": format_fen(line.original_share_minor),
-                "entry": format_fen(line.entry_price_minor) if line.entry_price_minor is not None else "",
+                "entry": format_fen(line.entry_price_minor)
+                if line.entry_price_minor is not None
+                else "",
                 "base": format_fen(line.base_share_minor),
                 "reduction": format_fen(line.reduction_minor),
                 "extra": format_fen(line.volunteer_extra_minor),
@@ -174,7 +190,9 @@ class ProjectAdmin(admin.ModelAdmin):
             for line in overview.costshare_lines
         ]
         run = overview.costshare
-        leads = [mask_name(p.full_name) if masked else p.full_name for p in project.lead_residents.all()]
+        leads = [
+            mask_name(p.full_name) if masked else p.full_name for p in project.lead_residents.all()
+        ]
         context = {
             **(extra_context or {}),
             "overview": overview,
@@ -191,7 +209,9 @@ class ProjectAdmin(admin.ModelAdmin):
                 if run
                 else None
             ),
-            "transition_form": form if request.user.has_perm("grants.add_projecttransition") else None,
+            "transition_form": form
+            if request.user.has_perm("grants.add_projecttransition")
+            else None,
             "personal_data_masked": masked,
         }
         return super().change_view(request, object_id, form_url, extra_context=context)
@@ -224,7 +244,15 @@ class UnitAdmin(MaskingAdmin):
 class PersonAdmin(MaskingAdmin):
     list_display = ("display_name", "id_masked", "birth_date_shown", "sex")
     search_fields = ()
-    fields = ("display_name", "kind", "id_type", "id_masked", "birth_date_shown", "sex", "phone_shown")
+    fields = (
+        "display_name",
+        "kind",
+        "id_type",
+        "id_masked",
+        "birth_date_shown",
+        "sex",
+        "phone_shown",
+    )
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -306,5 +334,13 @@ class StepDocumentRequirementAdmin(admin.ModelAdmin):
 
 @admin.register(SubsidyPreset)
 class SubsidyPresetAdmin(admin.ModelAdmin):
-    list_display = ("city_code", "name_zh", "effective_from", "rate_bp", "cap_minor", "fixed_minor", "pipeline_extra_minor")
+    list_display = (
+        "city_code",
+        "name_zh",
+        "effective_from",
+        "rate_bp",
+        "cap_minor",
+        "fixed_minor",
+        "pipeline_extra_minor",
+    )
     list_filter = ("city_code",)

@@ -10,10 +10,10 @@ from grants.services.costshare import (
 )
 from grants.services.documents import document_upload
 from grants.services.projects import (
-    project_changes_problems,
     objection_record,
     objection_resolve,
     other_grant_add,
+    project_changes_problems,
     project_create,
     project_lead_residents_set,
     project_transition,

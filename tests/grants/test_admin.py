@@ -29,7 +29,9 @@ def project():
 
 
 def test_caseworker_sees_stage_consent_cost_share_documents_and_timeline(project):
-    page = client_as(Role.CASEWORKER).get(f"/admin/grants/project/{project.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
+    page = client_as(Role.CASEWORKER).get(
+        f"/admin/grants/project/{project.pk}/change/", HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     html = page.content.decode()
     assert page.status_code == 200
@@ -45,7 +47,9 @@ def test_auditor_reads_the_page_masked_and_cannot_move_or_edit(project):
     auditor = client_as(Role.AUDITOR)
 
     page = auditor.get(f"/admin/grants/project/{project.pk}/change/", HTTP_ACCEPT_LANGUAGE="en")
-    moved = auditor.post(f"/admin/grants/project/{project.pk}/transition/", {"target": "cancelled", "reason": "x"})
+    moved = auditor.post(
+        f"/admin/grants/project/{project.pk}/transition/", {"target": "cancelled", "reason": "x"}
+    )
     edited = auditor.post(f"/admin/grants/project/{project.pk}/change/", {"contractor": "X"})
 
     html = page.content.decode()
@@ -62,14 +66,19 @@ def test_caseworker_moves_the_project_from_the_page_and_sees_refusals(project):
     caseworker = client_as(Role.CASEWORKER)
 
     refused = caseworker.post(
-        f"/admin/grants/project/{project.pk}/transition/", {"target": "approved"}, follow=True,
+        f"/admin/grants/project/{project.pk}/transition/",
+        {"target": "approved"},
+        follow=True,
         HTTP_ACCEPT_LANGUAGE="en",
     )
     project.refresh_from_db()
     assert project.stage.code == "public_notice"
     assert "public notice runs until" in refused.content.decode()
 
-    caseworker.post(f"/admin/grants/project/{project.pk}/transition/", {"target": "cancelled", "reason": "withdrawn"})
+    caseworker.post(
+        f"/admin/grants/project/{project.pk}/transition/",
+        {"target": "cancelled", "reason": "withdrawn"},
+    )
     project.refresh_from_db()
     assert project.stage.code == "cancelled"
 
