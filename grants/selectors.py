@@ -81,6 +81,8 @@ WHAT = {
     "document": _("document"),
     "cost_share": _("cost-share version"),
     "objection": _("objection"),
+    "floor": _("floor"),
+    "data_kind": _("data kind"),
 }
 
 
@@ -272,6 +274,11 @@ def consultation_failure(*, project: Project, kind: str) -> str | None:
         return None
     result = consultation_result(consultation=latest)
     return str(CONSULTATION_FAILED % {"consultation": label, "reasons": result.summary})
+
+
+def project_plan_passed(*, project: Project) -> bool:
+    """The latest plan (and cost-split) consultation is closed and passed."""
+    return consultation_failure(project=project, kind=ConsultationKind.PLAN) is None
 
 
 # --- money ---------------------------------------------------------------------------------

@@ -243,10 +243,9 @@ class ProjectCoefficientsApi(GrantsApi):
     def put(self, request: Request, pk: int) -> Response:
         project = self.project(pk)
         raw = self.valid(CoefficientsSerializer)["coefficients"]
-        try:
-            table = {int(floor): value for floor, value in raw.items()}
-        except ValueError:
-            table = {-1: "0"}
+        if not all(str(floor).isdigit() for floor in raw):
+            raise selectors.not_found("floor", next(f for f in raw if not str(f).isdigit()))
+        table = {int(floor): value for floor, value in raw.items()}
         rows = services.floor_coefficients_set(project=project, coefficients=table, by=request.user)  # type: ignore[arg-type]
         return Response({"coefficients": {str(r.floor): str(r.coefficient) for r in rows}})
 
@@ -647,22 +646,25 @@ class PersonConsentWithdrawApi(GrantsApi):
 
 
 class PersonSensitiveApi(GrantsApi):
-    """Health/disability or income data: only with the person's consent of that kind;
-    Auditors learn only whether consent and data exist."""
+    """Health/disability or income data: only with the person's consent of that kind.
+    Roles that do not record it (Auditors, Approvers, Finance) learn only that consent and
+    data exist."""
 
     model = SensitiveRecord
 
     def _kind(self, kind: str) -> str:
         if kind not in SensitiveKind.values:
-            raise selectors.not_found("person", kind)
+            raise selectors.not_found("data_kind", kind)
         return kind
 
     @extend_schema(responses={200: SensitiveOutSerializer, **WRITE_ERRORS})
     def get(self, request: Request, person_pk: int, kind: str) -> Response:
         person = selectors.person_get(person_id=person_pk)
-        view = selectors.sensitive_data_read(
-            person=person, kind=self._kind(kind), masked=sees_personal_data_masked(request.user)
+        # Need to know: only those who record it (Caseworkers, Administrators) read it in clear.
+        masked = sees_personal_data_masked(request.user) or not request.user.has_perm(
+            "grants.change_sensitiverecord"
         )
+        view = selectors.sensitive_data_read(person=person, kind=self._kind(kind), masked=masked)
         return Response(_sensitive_out(view))
 
     @extend_schema(

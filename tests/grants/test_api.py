@@ -9,6 +9,7 @@ from django.utils import timezone
 from config.roles import Role
 from grants import services
 from grants.models import Project, Unit, Vote
+from grants.sensitive import HealthData
 from tests.grants.factories import (
     PDF_BYTES,
     PersonFactory,
@@ -368,3 +369,27 @@ def test_schema_documents_the_project_routes():
     content = Client().get("/api/schema/").content
 
     assert b"/api/v1/projects/{id}/consultations/{consultation_pk}/votes/" in content
+
+
+@pytest.mark.parametrize("role", [Role.APPROVER, Role.FINANCE_OFFICER])
+def test_sensitive_data_is_need_to_know(client_for, role):
+    person = PersonFactory()
+    services.sensitive_consent_record(
+        person=person, kind="health", given_on=dt.date(2025, 1, 2), by=None
+    )
+    services.sensitive_data_write(
+        person=person, kind="health", data=HealthData(bedridden=True), by=None
+    )
+
+    body = client_for(role).get(f"/api/v1/persons/{person.pk}/sensitive/health/").json()
+
+    assert (body["masked"], body["data"]) == (True, None)
+
+
+def test_unknown_sensitive_kind_is_404(caseworker):
+    person = PersonFactory()
+
+    response = caseworker.get(f"/api/v1/persons/{person.pk}/sensitive/religion/")
+
+    assert response.status_code == 404
+    assert response.json()["message"] == "data kind religion not found"
