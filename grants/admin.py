@@ -165,7 +165,7 @@ class ProjectAdmin(admin.ModelAdmin):
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
     ) -> HttpResponse:
-        project = selectors.project_get(project_id=object_id)
+        project = get_object_or_404(Project, pk=object_id)
         overview = selectors.project_overview(project=project)
         masked = sees_personal_data_masked(request.user)
         form = TransitionForm()

@@ -1,5 +1,21 @@
 """grants models, one module per area; import them from here.
 
+Design overview
+---------------
+- ``Project`` is one lift (一梯一档): one entrance of one building. Its ``stage`` is a
+  ``LifecycleStep`` of a ``Lifecycle`` (data: steps, allowed ``LifecycleTransition``s, the
+  ``Gate`` codes checked before entering a step, ``StepDocumentRequirement``s). Every move is a
+  ``ProjectTransition`` (who, when, why, documents), written only by
+  ``grants.services.project_transition``.
+- ``Unit`` is a dwelling: floor, exact exclusive area, cost role. Obligations (cost-share lines,
+  entry price, volunteer payments) belong to the unit; ``Ownership`` rows say who owns it
+  when. ``Household`` and ``Occupant`` say who lives there; ``Person`` is deduplicated by the
+  keyed hash of the ID number, which is stored encrypted. ``SensitiveRecord`` (encrypted JSON)
+  is readable only with an active ``SensitiveDataConsent`` of its kind.
+- ``Consultation`` + ``Vote``: the two owners' consultations; closing freezes the ballots.
+- ``CostShareRun`` + ``CostShareLine``: versioned results of ``grants.costshare``; the latest
+  version is current. ``SubsidyPreset`` holds the city subsidy rules by effective date.
+
 Later issues add eligibility.py, awards.py and disbursements.py beside these.
 """
 
