@@ -8,6 +8,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from grants.costshare import ShareRole
+
+COST_ROLE_CHOICES = [
+    (ShareRole.CONTRIBUTOR.value, _("contributor")),
+    (ShareRole.EXEMPT.value, _("exempt")),
+    (ShareRole.OPT_OUT.value, _("opt-out")),
+]
+
 
 class CostShareRun(models.Model):
     project = models.ForeignKey(
@@ -64,7 +72,7 @@ class CostShareLine(models.Model):
         related_name="costshare_lines",
         verbose_name=_("unit"),
     )
-    role = models.CharField(_("cost role"), max_length=16)
+    role = models.CharField(_("cost role"), max_length=16, choices=COST_ROLE_CHOICES)
     late_join = models.BooleanField(_("joined late"), default=False)
     weight = models.BigIntegerField(_("weight"))
     original_share_minor = models.BigIntegerField(_("original share (fen)"))

@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 
 from grants.costshare import ShareRole
 from grants.crypto import mask_id_number, mask_name, mask_phone
+from grants.models.costshare import COST_ROLE_CHOICES
 from grants.models.fields import EncryptedTextField
 
 
@@ -90,11 +91,7 @@ class Unit(models.Model):
     cost_role = models.CharField(
         _("cost role"),
         max_length=16,
-        choices=[
-            (ShareRole.CONTRIBUTOR.value, _("contributor")),
-            (ShareRole.EXEMPT.value, _("exempt")),
-            (ShareRole.OPT_OUT.value, _("opt-out")),
-        ],
+        choices=COST_ROLE_CHOICES,
         default=ShareRole.CONTRIBUTOR.value,
     )
     joined_late_on = models.DateField(_("joined late on"), null=True, blank=True)

@@ -87,7 +87,8 @@ def document_upload(
         content_type=declared,
         size=size,
         sha256=digest.hexdigest(),
-        stage=project.stage,
+        # The stage now, not that of a possibly stale ``project`` object.
+        stage_id=Project.objects.filter(pk=project.pk).values_list("stage_id", flat=True).get(),
         uploaded_by=by,
     )
     document.file.save(name, file, save=False)
