@@ -22,8 +22,11 @@ from grants.models import (
     SubsidyMode,
 )
 from grants.sensitive import IncomeStatus
+from grants.services.units import PERSON_ONE_OF
 
 CHOICES_VOTE = ["agree", "oppose", "abstain", "absent"]
+# The message lives in the grants catalogue, so this file adds nothing to api/locale.
+ONE_PERSON = PERSON_ONE_OF
 
 
 def _masked(context: Mapping[str, Any]) -> bool:
@@ -232,7 +235,7 @@ class OccupantInSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if (attrs.get("person_id") is None) == (attrs.get("person") is None):
-            raise serializers.ValidationError({"person": ["give person_id or person, not both"]})
+            raise serializers.ValidationError({"person": [ONE_PERSON]})
         return attrs
 
 

@@ -78,6 +78,7 @@ ALREADY_ENDED = _("already ended")
 NO_ACTIVE_CONSENT = _("no active consent of this kind to withdraw")
 WRONG_DATA_SHAPE = _("the data does not fit this kind")
 FOREIGN_DOCUMENT = _("the document belongs to another project")
+PERSON_ONE_OF = _("give either person_id (someone on file) or person (to register), not both")
 
 MAX_AREA = Decimal("9999.99")
 _OTHER_ID = re.compile(r"^[A-Z0-9]{5,30}$")
