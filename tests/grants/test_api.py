@@ -393,3 +393,33 @@ def test_unknown_sensitive_kind_is_404(caseworker):
 
     assert response.status_code == 404
     assert response.json()["message"] == "data kind religion not found"
+
+
+def test_occupant_needs_exactly_one_way_to_name_the_person(client_for):
+    client = client_for(Role.CASEWORKER)
+    project = make_project()
+    household = services.household_create(
+        unit=make_unit(project, floor=2), since=dt.date(2000, 1, 1), by=None
+    )
+
+    response = client.post(
+        f"/api/v1/projects/{project.pk}/households/{household.pk}/occupants/",
+        {"relationship": "self", "since": "2000-01-01"},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"]["person"] == [
+        "请提供 person_id（已登记的人员）或 person（新登记），二者选一"
+    ]
+    assert household.occupants.count() == 0
+
+
+def test_not_found_is_translated(client_for):
+    response = client_for(Role.CASEWORKER).get(
+        "/api/v1/projects/424242/", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert response.status_code == 404
+    assert response.json()["message"] == "找不到项目 424242"
