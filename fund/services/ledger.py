@@ -30,7 +30,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import BigIntegerField, Case, Exists, F, Q, Subquery, Value, When
+from django.db.models import BigIntegerField, Case, Exists, F, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +56,6 @@ from fund.models import (
     Fund,
     JournalEntry,
     LedgerAccount,
-    NetAssetClass,
     Posting,
 )
 from fund.money import Money, money_format
@@ -426,11 +425,6 @@ def _balances_add(legs: Sequence[_Leg]) -> None:
     )
 
 
-def fund_account(fund: Fund, code: str) -> LedgerAccount:
-    """The fund's account with ``code`` (every fund has the whole chart)."""
-    return LedgerAccount.objects.select_related("fund").get(fund=fund, code=code)
-
-
 def fund_accounts(fund: Fund) -> dict[str, LedgerAccount]:
     return {a.code: a for a in LedgerAccount.objects.select_related("fund").filter(fund=fund)}
 
@@ -440,12 +434,3 @@ def free_account_code(fund: Fund) -> str:
     if fund.is_restricted:
         return AccountCode.NET_ASSETS_RESTRICTED
     return AccountCode.NET_ASSETS_UNRESTRICTED
-
-
-def unreversed(queryset: Any) -> Any:
-    """Entries of ``queryset`` that no reversal has cancelled."""
-    return queryset.filter(Q(reversed_by__isnull=True))
-
-
-def fund_class(fund: Fund) -> str:
-    return NetAssetClass.RESTRICTED if fund.is_restricted else NetAssetClass.UNRESTRICTED
