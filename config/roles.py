@@ -61,6 +61,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.change_disbursement*",
         "grants.request_disbursement",
         "authtoken.view_*",
+        "reports.view_*",
+        "reports.export_reports",
+        "reports.build_auditpackage",
+        "reports.add_disclosure",
+        "reports.change_disclosure",
     ),
     Role.CASEWORKER: (
         "grants.*",
@@ -83,6 +88,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.approve_*",
         "fund.view_*",
         "donors.view_campaign",
+        "reports.view_reports",
     ),
     Role.AUDITOR: (
         "fund.view_*",
@@ -90,6 +96,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.view_*",
         "api.view_*",
         "auditor.*",
+        "reports.view_*",
+        "reports.export_reports",
+        "reports.build_auditpackage",
     ),
     Role.DONOR: (),
 }

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "documents",
     "grants",
     "donors",
+    # reports reads every domain app; before api so its permissions exist when the roles
+    # are installed after migrate (api's post_migrate hook).
+    "reports",
     "api",
 ]
 
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "reports.history.AuditOriginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -194,3 +198,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# reports: trusted reverse proxies in front of the app (the audit trail records the client IP
+# from X-Forwarded-For behind that many proxies; 0 = REMOTE_ADDR).
+LIFTFUND_PROXY_COUNT = env.int("LIFTFUND_PROXY_COUNT", default=0)
