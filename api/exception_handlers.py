@@ -17,11 +17,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from documents.exceptions import DocumentsError
 from donors.exceptions import DonorsError
 from fund.exceptions import FundError
 from grants.exceptions import GrantsError
 
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (FundError, GrantsError, DonorsError)
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (FundError, GrantsError, DonorsError, DocumentsError)
 
 # Domain error codes that are not plain 400s.
 STATUS_BY_CODE: dict[str, int] = {
@@ -33,6 +34,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
+    "document_not_rendered": status.HTTP_409_CONFLICT,
+    "document_integrity": status.HTTP_500_INTERNAL_SERVER_ERROR,
 }
 
 GENERIC_CODES = {
@@ -87,7 +90,11 @@ def liftfund_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         if isinstance(detail, dict):
             fields = _flatten(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = "; ".join(non_field) if non_field else _("Some fields are invalid; see the marked fields.")
+            message = (
+                "; ".join(non_field)
+                if non_field
+                else _("Some fields are invalid; see the marked fields.")
+            )
         else:
             fields = {}
             message = "; ".join(_flatten(detail if isinstance(detail, list) else [detail]))

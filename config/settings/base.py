@@ -187,3 +187,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# WeasyPrint logs every rendering step at INFO; keep its warnings (e.g. a blocked URL).
+LOGGING["loggers"] = {"weasyprint.progress": {"level": "WARNING"}}
