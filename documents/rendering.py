@@ -26,6 +26,7 @@ from weasyprint.urls import URLFetcher
 
 BASE_CSS_PATH = Path(__file__).resolve().parent / "pdf" / "documents.css"
 DEFAULT_PDF_VARIANT = "pdf/a-3b"
+QR_MASK = 2
 
 _local = threading.local()
 
@@ -89,15 +90,18 @@ def render_pdf(
     )
 
 
+def _qr(url: str) -> segno.QRCode:
+    # A fixed mask: segno's search for the best of the eight masks costs ~3 ms per code in
+    # pure Python (most of what the documents layer adds to a render) and every mask
+    # decodes; checked with zbarimg on all eight masks for verification URLs.
+    return segno.make(url, error="m", mask=QR_MASK, micro=False)
+
+
 def qr_svg(url: str) -> str:
     """Inline SVG markup of a QR code for ``url``, sized by CSS (it has a viewBox only)."""
-    return str(
-        segno.make(url, error="m").svg_inline(
-            scale=1, border=0, omitsize=True, svgclass="qr", lineclass=None
-        )
-    )
+    return str(_qr(url).svg_inline(scale=1, border=0, omitsize=True, svgclass="qr", lineclass=None))
 
 
 def qr_data_uri(url: str) -> str:
     """The same QR code as a ``data:image/svg+xml`` URI, for ``<img src>``."""
-    return str(segno.make(url, error="m").svg_data_uri(scale=1, border=0, omitsize=True))
+    return str(_qr(url).svg_data_uri(scale=1, border=0, omitsize=True))

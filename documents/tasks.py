@@ -19,11 +19,11 @@ SWEEP_AFTER = datetime.timedelta(minutes=10)
 @shared_task(bind=True, name="documents.document_render_task", max_retries=RENDER_MAX_RETRIES)
 def document_render_task(self: Task, document_id: int) -> str:
     """Render and store one document's PDF; retried with back-off (30 s .. ~30 min)."""
-    document = IssuedDocument.objects.filter(pk=document_id).first()
-    if document is None:
-        return "missing"
     try:
-        document = document_render(document=document)
+        # document_render loads the row itself; a stub saves a query per receipt.
+        document = document_render(document=IssuedDocument(pk=document_id))
+    except IssuedDocument.DoesNotExist:
+        return "missing"
     except DocumentRenderFailed as exc:
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
     return document.sha256

@@ -1,0 +1,177 @@
+"""Receipts per second through the whole path vs bare WeasyPrint on the same HTML.
+
+Whole path: ``document_issue`` in a transaction (number allocation, register row, snapshot)
+whose commit runs the (eager) render task: template rendering, WeasyPrint, storage write,
+SHA-256, database update. Baselines, measured in the same run on the HTML the path renders:
+
+- bare WeasyPrint with the same prebuilt FontConfiguration and stylesheet (the goal row:
+  what the documents layer adds on top of rendering);
+- bare WeasyPrint as one would first write it (new FontConfiguration, stylesheet parsed on
+  every call), for reference.
+
+Samples are interleaved (path, bare, naive, path, ...) so noise from other processes on the
+machine hits all three alike; medians are reported. Runs in its own test database and a
+temporary media directory, so it never writes receipts into a real database.
+
+    DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/bench_documents.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+WARMUP = 5
+SAMPLES = 40
+GOAL = 1.15
+
+
+def _django() -> None:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def _context(i: int) -> dict[str, Any]:
+    return {
+        "donor_name": "张三丰" if i % 2 else "上海示范电梯科技有限公司",
+        "amount_figures": f"¥{10_000 + i:,}.50",
+        "amount_capitals": "人民币壹万零伍元伍角整",
+        "date_received": "2026-03-05",
+        "fund_name": "加装电梯定向基金（梅园新村3号楼）",
+        "purpose": "既有住宅加装电梯工程建设",
+        "payment_method": "银行转账",
+        "handler": "李财务",
+        "campaign_name": "2026年春季加装电梯募捐",
+    }
+
+
+def _measure() -> dict[str, list[float]]:
+    import datetime
+
+    from django.db import transaction
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from documents.models import IssuedDocument
+    from documents.rendering import base_css_text, html_to_pdf, render_html
+    from documents.services import (
+        RECEIPT_TEMPLATE,
+        DocumentSummary,
+        document_issue,
+        document_render_context,
+    )
+
+    def issue(i: int) -> IssuedDocument:
+        with transaction.atomic():
+            document = document_issue(
+                kind="receipt",
+                series="BENCH",
+                year=2026,
+                language="zh-hans",
+                template_name=RECEIPT_TEMPLATE,
+                context=_context(i),
+                summary=DocumentSummary(
+                    title="捐赠确认函",
+                    holder_name="张三丰",
+                    amount_minor=1_000_050 + i * 100,
+                    currency="CNY",
+                    date=datetime.date(2026, 3, 5),
+                ),
+            )
+        return document  # committed: the render task has run
+
+    css_text = base_css_text()
+    times: dict[str, list[float]] = {"path": [], "bare": [], "naive": []}
+    sizes: dict[str, list[int]] = {"path": [], "bare": []}
+    for i in range(WARMUP + SAMPLES):
+        start = time.perf_counter()
+        document = issue(i)
+        path_s = time.perf_counter() - start
+        document.refresh_from_db()
+        assert document.render_status == "rendered", document.render_error
+
+        html = render_html(
+            template_name=RECEIPT_TEMPLATE,
+            context=document_render_context(document),
+            language="zh-hans",
+        )
+        start = time.perf_counter()
+        bare_pdf = html_to_pdf(html)
+        bare_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        font_config = FontConfiguration()
+        HTML(string=html).write_pdf(
+            stylesheets=[CSS(string=css_text, font_config=font_config)],
+            font_config=font_config,
+            pdf_variant="pdf/a-3b",
+        )
+        naive_s = time.perf_counter() - start
+
+        if i >= WARMUP:
+            times["path"].append(path_s)
+            times["bare"].append(bare_s)
+            times["naive"].append(naive_s)
+            sizes["path"].append(document.size_bytes or 0)
+            sizes["bare"].append(len(bare_pdf))
+    return {**times, "size_path": sizes["path"], "size_bare": sizes["bare"]}  # type: ignore[dict-item]
+
+
+def run() -> list[dict[str, Any]]:
+    _django()
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            data = _measure()
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    path = statistics.median(data["path"])
+    bare = statistics.median(data["bare"])
+    naive = statistics.median(data["naive"])
+    size = statistics.median(data["size_path"])
+    bare_size = statistics.median(data["size_bare"])
+    return [
+        {
+            "path": "documents: receipt issue+render+store+sha256",
+            "figure": f"{1 / path:.1f} receipts/s ({path * 1000:.1f} ms)",
+            "baseline": f"bare WeasyPrint, same HTML, cached fonts+CSS: {bare * 1000:.1f} ms",
+            "ratio": round(path / bare, 3),
+            "goal": f"<= {GOAL}",
+        },
+        {
+            "path": "documents: receipt issue+render+store+sha256",
+            "figure": f"{path * 1000:.1f} ms",
+            "baseline": f"bare WeasyPrint, same HTML, fonts+CSS per call: {naive * 1000:.1f} ms",
+            "ratio": round(path / naive, 3),
+            "goal": f"<= {GOAL}",
+        },
+        {
+            "path": "documents: receipt PDF size (PDF/A-3b, WQY subset)",
+            "figure": f"{size / 1024:.1f} KB",
+            "baseline": f"bare WeasyPrint: {bare_size / 1024:.1f} KB",
+            "ratio": round(size / bare_size, 3),
+            "goal": "<= 1.0 (same bytes)",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(" | ".join(f"{key}: {value}" for key, value in row.items()))
