@@ -81,7 +81,21 @@ RECEIPT_CONTEXT_KEYS = (
     "payment_method",
     "handler",
 )
-TEMPLATE_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {RECEIPT_TEMPLATE: RECEIPT_CONTEXT_KEYS}
+ANNUAL_STATEMENT_TEMPLATE = "documents/annual_statement.html"
+# gifts: [{date_received, amount_figures, fund_name, receipt_number}]; optional:
+# donor_anonymous, note.
+ANNUAL_STATEMENT_CONTEXT_KEYS = (
+    "donor_name",
+    "year",
+    "gifts",
+    "total_figures",
+    "total_capitals",
+    "handler",
+)
+TEMPLATE_REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    RECEIPT_TEMPLATE: RECEIPT_CONTEXT_KEYS,
+    ANNUAL_STATEMENT_TEMPLATE: ANNUAL_STATEMENT_CONTEXT_KEYS,
+}
 # Filled in by document_issue / at render time; callers may not pass them.
 RESERVED_CONTEXT_KEYS = frozenset({"doc", "org", "org_display", "qr_svg"})
 MAX_ERROR_LENGTH = 2000

@@ -3,7 +3,12 @@ import re
 import pytest
 
 from documents.rendering import _prebuilt, qr_data_uri, qr_svg, render_pdf
-from documents.services import RECEIPT_TEMPLATE, document_open, document_render_context
+from documents.services import (
+    ANNUAL_STATEMENT_TEMPLATE,
+    RECEIPT_TEMPLATE,
+    document_open,
+    document_render_context,
+)
 from tests.documents.factories import (
     IssuedReceiptFactory,
     ReceiptContextFactory,
@@ -136,3 +141,42 @@ def test_renderer_fetches_nothing_but_data_uris():
     for url in ["file:///etc/hostname", "http://169.254.169.254/latest/meta-data/"]:
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher.fetch(url)
+
+
+def statement_context(gift_count):
+    return {
+        "donor_name": "张三丰",
+        "year": 2026,
+        "gifts": [
+            {
+                "date_received": f"2026-{1 + i % 12:02d}-15",
+                "amount_figures": f"¥{100 + i:,}.00",
+                "fund_name": "加装电梯定向基金（梅园新村3号楼）",
+                "receipt_number": f"LF-2026-{i + 1:06d}",
+            }
+            for i in range(gift_count)
+        ],
+        "total_figures": "¥9,999.00",
+        "total_capitals": "人民币玖仟玖佰玖拾玖元整",
+        "handler": "李财务",
+    }
+
+
+def test_annual_statement_lists_gifts_with_their_receipts_over_several_pages():
+    document = IssuedReceiptFactory(
+        kind="annual_statement",
+        series="AS",
+        template_name=ANNUAL_STATEMENT_TEMPLATE,
+        context=statement_context(40),
+    )
+
+    data = document_open(document=document)
+    text = pdf_text(data)
+
+    assert "年度捐赠汇总" in text
+    assert "衷心感谢您在2026年度对示范社区基金会的支持" in text
+    assert "LF-2026-000001" in text and "LF-2026-000040" in text
+    assert "合计¥9,999.00人民币玖仟玖佰玖拾玖元整" in text
+    assert "本汇总仅列示捐赠记录，不作为收据" in text
+    assert "第1页/共2页" in text and "第2页/共2页" in text
+    assert text.count("编号AS-2026-000001") == 3  # the header line, and the footer of each page
