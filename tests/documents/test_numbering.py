@@ -76,7 +76,7 @@ def test_failed_issue_gives_its_number_back():
     IssuedReceiptFactory(render=False)
 
     failing_create = mock.patch(
-        "documents.services.IssuedDocument.objects.create", side_effect=IntegrityError
+        "documents.services.issuing.IssuedDocument.objects.create", side_effect=IntegrityError
     )
     with failing_create, pytest.raises(IntegrityError):
         IssuedReceiptFactory(render=False)
@@ -164,7 +164,7 @@ def test_concurrent_issuers_get_unique_contiguous_numbers():
             close_old_connections()
             connection.close()
 
-    with mock.patch("documents.services.document_render_enqueue"):
+    with mock.patch("documents.services.issuing.document_render_enqueue"):
         pool = [threading.Thread(target=worker) for _ in range(threads)]
         for thread in pool:
             thread.start()

@@ -167,7 +167,9 @@ def test_database_rejects_changes_to_an_issued_document(change):
 def test_render_failure_is_recorded_then_retried_successfully():
     document = IssuedReceiptFactory(render=False)
 
-    broken = mock.patch("documents.services.render_pdf", side_effect=OSError("fonts unavailable"))
+    broken = mock.patch(
+        "documents.services.files.render_pdf", side_effect=OSError("fonts unavailable")
+    )
     with broken, pytest.raises(DocumentRenderFailed):
         document_render(document=document)
     failed = IssuedDocument.objects.get(pk=document.pk)
@@ -194,7 +196,9 @@ def celery_like_a_worker():
 def test_render_task_retries_and_leaves_the_failure_visible(celery_like_a_worker):
     document = IssuedReceiptFactory(render=False)
 
-    with mock.patch("documents.services.render_pdf", side_effect=OSError("disk full")) as render:
+    with mock.patch(
+        "documents.services.files.render_pdf", side_effect=OSError("disk full")
+    ) as render:
         result = document_render_task.apply(args=[document.pk])
 
     document.refresh_from_db()
