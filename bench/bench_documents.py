@@ -9,8 +9,9 @@ SHA-256, database update. Baselines, measured in the same run on the HTML the pa
 - bare WeasyPrint as one would first write it (new FontConfiguration, stylesheet parsed on
   every call), for reference.
 
-Samples are interleaved (path, bare, naive, path, ...) so noise from other processes on the
-machine hits all three alike; medians are reported. Runs in its own test database and a
+Samples are interleaved in a random order per round so noise from other processes on the
+machine hits all three alike, garbage collection is kept out of the timed calls (as timeit
+does), and medians are reported. Runs in its own test database and a
 temporary media directory, so it never writes receipts into a real database.
 
     DJANGO_SETTINGS_MODULE=config.settings.test .venv/bin/python bench/bench_documents.py
@@ -18,7 +19,9 @@ temporary media directory, so it never writes receipts into a real database.
 
 from __future__ import annotations
 
+import gc
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -93,37 +96,63 @@ def _measure() -> dict[str, list[float]]:
         return document  # committed: the render task has run
 
     css_text = base_css_text()
-    times: dict[str, list[float]] = {"path": [], "bare": [], "naive": []}
-    sizes: dict[str, list[int]] = {"path": [], "bare": []}
-    for i in range(WARMUP + SAMPLES):
-        start = time.perf_counter()
-        document = issue(i)
-        path_s = time.perf_counter() - start
-        document.refresh_from_db()
-        assert document.render_status == "rendered", document.render_error
 
-        html = render_html(
-            template_name=RECEIPT_TEMPLATE,
-            context=document_render_context(document),
-            language="zh-hans",
-        )
-        start = time.perf_counter()
-        bare_pdf = html_to_pdf(html)
-        bare_s = time.perf_counter() - start
+    def timed(fn: Any, *args: Any) -> tuple[float, Any]:
+        # As timeit does: no garbage collection inside a timed call, so one side's garbage
+        # is not collected on the other side's clock.
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.perf_counter()
+            result = fn(*args)
+            return time.perf_counter() - start, result
+        finally:
+            gc.enable()
 
-        start = time.perf_counter()
+    def bare(html: str) -> bytes:
+        return html_to_pdf(html)
+
+    def naive(html: str) -> bytes:
         font_config = FontConfiguration()
-        HTML(string=html).write_pdf(
+        pdf: bytes = HTML(string=html).write_pdf(
             stylesheets=[CSS(string=css_text, font_config=font_config)],
             font_config=font_config,
             pdf_variant="pdf/a-3b",
         )
-        naive_s = time.perf_counter() - start
+        return pdf
 
+    times: dict[str, list[float]] = {"path": [], "bare": [], "naive": []}
+    sizes: dict[str, list[int]] = {"path": [], "bare": []}
+    order = random.Random(20260305)
+    previous_html = ""
+    for i in range(WARMUP + SAMPLES):
+        # The bare renders take the previous receipt's HTML (same template, same shape), so
+        # the three can run in a random order: whichever runs right after another render of
+        # the same text gets warmer caches, and no side should always be that one.
+        steps = (
+            ["path", "bare", "naive"]
+            if not previous_html
+            else order.sample(["path", "bare", "naive"], 3)
+        )
+        sample: dict[str, float] = {}
+        for step in steps:
+            if step == "path":
+                sample["path"], document = timed(issue, i)
+                document.refresh_from_db()
+                assert document.render_status == "rendered", document.render_error
+                html = render_html(
+                    template_name=RECEIPT_TEMPLATE,
+                    context=document_render_context(document),
+                    language="zh-hans",
+                )
+            elif step == "bare":
+                sample["bare"], bare_pdf = timed(bare, previous_html or html)
+            else:
+                sample["naive"], _pdf = timed(naive, previous_html or html)
+        previous_html = html
         if i >= WARMUP:
-            times["path"].append(path_s)
-            times["bare"].append(bare_s)
-            times["naive"].append(naive_s)
+            for key, value in sample.items():
+                times[key].append(value)
             sizes["path"].append(document.size_bytes or 0)
             sizes["bare"].append(len(bare_pdf))
     return {**times, "size_path": sizes["path"], "size_bare": sizes["bare"]}  # type: ignore[dict-item]

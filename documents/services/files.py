@@ -7,7 +7,6 @@ import logging
 from typing import Any
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,30 +60,31 @@ def _render_failure_record(document: IssuedDocument, exc: BaseException) -> None
     )
 
 
-@transaction.atomic
-def _document_store(*, document_id: int, pdf: bytes) -> IssuedDocument:
-    document = IssuedDocument.objects.select_for_update().get(pk=document_id)
-    if document.render_status == RenderStatus.RENDERED:
-        return document  # a concurrent render stored first; its bytes are the document
-    name = document_storage().save(_storage_name(document), ContentFile(pdf))
-    document.pdf.name = name
-    document.sha256 = hashlib.sha256(pdf).hexdigest()
-    document.size_bytes = len(pdf)
-    document.rendered_at = timezone.now()
-    document.render_status = RenderStatus.RENDERED
-    document.render_error = ""
-    document.render_attempts += 1
-    document.save(
-        update_fields=[
-            "pdf",
-            "sha256",
-            "size_bytes",
-            "rendered_at",
-            "render_status",
-            "render_error",
-            "render_attempts",
-        ]
+def _document_store(*, document: IssuedDocument, pdf: bytes) -> IssuedDocument:
+    """Write the file, then record it with a conditional UPDATE: of two concurrent renders
+    exactly one row update wins; the loser removes its file and returns the winner's record.
+    """
+    storage = document_storage()
+    name = storage.save(_storage_name(document), ContentFile(pdf))
+    values = {
+        "pdf": name,
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "size_bytes": len(pdf),
+        "rendered_at": timezone.now(),
+        "render_status": RenderStatus.RENDERED,
+        "render_error": "",
+    }
+    won = (
+        IssuedDocument.objects.filter(pk=document.pk)
+        .exclude(render_status=RenderStatus.RENDERED)
+        .update(**values, render_attempts=F("render_attempts") + 1)
     )
+    if not won:
+        storage.delete(name)
+        return IssuedDocument.objects.get(pk=document.pk)
+    for field, value in values.items():
+        setattr(document, field, value)
+    document.render_attempts += 1
     return document
 
 
@@ -107,7 +107,7 @@ def document_render(*, document: IssuedDocument) -> IssuedDocument:
         logger.exception("Rendering document %s (id %s) failed", current.number, current.pk)
         _render_failure_record(current, exc)
         raise DocumentRenderFailed() from exc
-    return _document_store(document_id=current.pk, pdf=pdf)
+    return _document_store(document=current, pdf=pdf)
 
 
 def document_open(*, document: IssuedDocument) -> bytes:
