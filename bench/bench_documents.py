@@ -47,10 +47,13 @@ def _django() -> None:
 
 
 def _context(i: int) -> dict[str, Any]:
+    from fund.money import Money, amount_in_chinese_capitals, money_format
+
+    amount = Money(1_000_050 + i * 100, "CNY")
     return {
         "donor_name": "张三丰" if i % 2 else "上海示范电梯科技有限公司",
-        "amount_figures": f"¥{10_000 + i:,}.50",
-        "amount_capitals": "人民币壹万零伍元伍角整",
+        "amount_figures": money_format(amount),
+        "amount_capitals": "人民币" + amount_in_chinese_capitals(amount),
         "date_received": "2026-03-05",
         "fund_name": "加装电梯定向基金（梅园新村3号楼）",
         "purpose": "既有住宅加装电梯工程建设",

@@ -1,22 +1,22 @@
-"""Display of amounts on public pages. Documents stay independent of fund (see README)."""
+"""Amounts on public pages and in the admin, formatted by the ledger's rules (fund.money)."""
 
 from __future__ import annotations
 
-MINOR_DIGITS = {"JPY": 0, "KRW": 0}
-SYMBOLS = {"CNY": "¥", "USD": "US$", "HKD": "HK$", "EUR": "€", "GBP": "£"}
+from django.utils import translation
+
+from fund.exceptions import FundError
+from fund.money import Money, money_format
 
 
-def amount_display(amount_minor: int | None, currency: str) -> str:
-    """``1000550, "CNY"`` -> ``¥10,005.50``; ``None`` -> ``""``.
+def amount_display(amount_minor: int | None, currency: str, language: str | None = None) -> str:
+    """``1000550, "CNY"`` -> ``¥10,005.50`` in Chinese, ``CNY 10,005.50`` in English.
 
-    >>> amount_display(-2500, "USD"), amount_display(1200, "CHF")
-    ('-US$25.00', 'CHF 12.00')
+    >>> amount_display(25000, "USD", "en"), amount_display(None, "CNY")
+    ('USD 250.00', '')
     """
     if amount_minor is None:
         return ""
-    digits = MINOR_DIGITS.get(currency, 2)
-    sign = "-" if amount_minor < 0 else ""
-    units, minor = divmod(abs(amount_minor), 10**digits)
-    figure = f"{units:,}" + (f".{minor:0{digits}d}" if digits else "")
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{figure}" if symbol else f"{sign}{currency} {figure}".strip()
+    try:
+        return money_format(Money(amount_minor, currency), language or translation.get_language())
+    except FundError:  # a currency the ledger does not know: show what was recorded
+        return f"{currency} {amount_minor} (minor units)"

@@ -19,12 +19,13 @@ from documents.services import (
     document_issue,
     document_render,
 )
+from fund.money import Money, amount_in_chinese_capitals
 
 
 class ReceiptContextFactory(factory.DictFactory):
     donor_name = "张三丰"
     amount_figures = "¥10,005.50"
-    amount_capitals = "人民币壹万零伍元伍角整"
+    amount_capitals = "人民币" + amount_in_chinese_capitals(Money(1000550, "CNY"))
     date_received = "2026-03-05"
     fund_name = "加装电梯定向基金（梅园新村3号楼）"
     purpose = "既有住宅加装电梯工程建设"

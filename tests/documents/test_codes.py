@@ -59,15 +59,15 @@ def test_names_are_masked_for_public_pages(name, masked):
 
 
 @pytest.mark.parametrize(
-    ("minor", "currency", "shown"),
+    ("minor", "currency", "language", "shown"),
     [
-        (1000550, "CNY", "¥10,005.50"),
-        (25000, "USD", "US$250.00"),
-        (-2500, "USD", "-US$25.00"),
-        (1200, "CHF", "CHF 12.00"),
-        (5000, "JPY", "JPY 5,000"),
-        (None, "CNY", ""),
+        (1000550, "CNY", "zh-hans", "¥10,005.50"),
+        (1000550, "CNY", "en", "CNY 10,005.50"),
+        (25000, "USD", "zh-hans", "USD 250.00"),
+        (5000, "JPY", "en", "JPY 5,000"),
+        (None, "CNY", "en", ""),
+        (100, "XXX", "en", "XXX 100 (minor units)"),
     ],
 )
-def test_amount_display(minor, currency, shown):
-    assert amount_display(minor, currency) == shown
+def test_amount_display_uses_the_ledger_format(minor, currency, language, shown):
+    assert amount_display(minor, currency, language) == shown
