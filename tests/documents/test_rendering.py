@@ -47,7 +47,7 @@ def test_receipt_shows_number_amounts_fund_and_organisation():
     assert "公益事业捐赠票据" not in text
 
 
-def test_chinese_is_real_text_in_one_embedded_subset_cjk_font():
+def test_chinese_is_real_text_in_embedded_subset_cjk_fonts_only():
     document = IssuedReceiptFactory()
 
     fonts = pdf_fonts(document_open(document=document)).splitlines()[2:]
