@@ -33,6 +33,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
+    "refund_not_possible": status.HTTP_409_CONFLICT,
+    "campaign_closed": status.HTTP_409_CONFLICT,
+    "gateway_error": status.HTTP_502_BAD_GATEWAY,
+    "online_giving_not_configured": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 GENERIC_CODES = {
@@ -87,7 +91,11 @@ def liftfund_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         if isinstance(detail, dict):
             fields = _flatten(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = "; ".join(non_field) if non_field else _("Some fields are invalid; see the marked fields.")
+            message = (
+                "; ".join(non_field)
+                if non_field
+                else _("Some fields are invalid; see the marked fields.")
+            )
         else:
             fields = {}
             message = "; ".join(_flatten(detail if isinstance(detail, list) else [detail]))

@@ -187,3 +187,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Online giving with Stripe (donors/stripe_gateway.py). Without STRIPE_SECRET_KEY the public
+# pages say online giving is not configured; STRIPE_API_BASE points at an emulator (localstripe).
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_liftfund_dev_only_not_a_secret"  # noqa: S105 - dev only
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_PAYMENT_METHOD_TYPES = env.list(
+    "STRIPE_PAYMENT_METHOD_TYPES", default=["card", "alipay", "wechat_pay"]
+)
+LIFTFUND_DEMO_MODE = False
+CELERY_BEAT_SCHEDULE["donors-reconcile-stripe-daily"] = {
+    "task": "donors.stripe_reconcile",
+    "schedule": 24 * 60 * 60,
+}
