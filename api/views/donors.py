@@ -183,7 +183,7 @@ class OfflineDonationCreateApi(APIView):
 
     permission_classes = [require_perm("donors.add_donation")]
 
-    class InputSerializer(serializers.Serializer):
+    class OfflineDonationInputSerializer(serializers.Serializer):
         campaign = serializers.SlugRelatedField(slug_field="slug", queryset=Campaign.objects.all())
         method = serializers.ChoiceField(
             choices=[(m.value, m.label) for m in PaymentMethod if m in OFFLINE_METHODS]
@@ -197,9 +197,11 @@ class OfflineDonationCreateApi(APIView):
         anonymous = serializers.BooleanField(required=False, default=False)
         dedication = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={201: DonationOutput, **WRITE_ERRORS})
+    @extend_schema(
+        request=OfflineDonationInputSerializer, responses={201: DonationOutput, **WRITE_ERRORS}
+    )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.OfflineDonationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         donation = offline_gift_record(recorded_by=request.user, **data.validated_data)
         output = DonationOutput(donation, context={"request": request})
@@ -211,20 +213,22 @@ class DonationRefundApi(APIView):
 
     permission_classes = [require_perm("donors.change_donation")]
 
-    class InputSerializer(serializers.Serializer):
+    class RefundInputSerializer(serializers.Serializer):
         amount_minor = serializers.IntegerField(min_value=1, required=False, allow_null=True)
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
-    class OutputSerializer(serializers.Serializer):
+    class RefundOutputSerializer(serializers.Serializer):
         stripe_refund_id = serializers.CharField()
         status = serializers.CharField()
         amount_minor = serializers.IntegerField()
         currency = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={202: OutputSerializer, **WRITE_ERRORS})
+    @extend_schema(
+        request=RefundInputSerializer, responses={202: RefundOutputSerializer, **WRITE_ERRORS}
+    )
     def post(self, request: Request, reference: str) -> Response:
         donation = get_object_or_404(Donation, reference=reference)
-        data = self.InputSerializer(data=request.data)
+        data = self.RefundInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         refund = refund_request(
             donation=donation,
@@ -232,7 +236,8 @@ class DonationRefundApi(APIView):
             requested_by=request.user,
             reason=data.validated_data["reason"],
         )
-        return Response(self.OutputSerializer(refund).data, status=status.HTTP_202_ACCEPTED)
+        output = self.RefundOutputSerializer(refund)
+        return Response(output.data, status=status.HTTP_202_ACCEPTED)
 
 
 class MyGiftOutput(serializers.ModelSerializer):

@@ -210,3 +210,12 @@ CELERY_BEAT_SCHEDULE["donors-reconcile-stripe-daily"] = {
     "task": "donors.stripe_reconcile",
     "schedule": 24 * 60 * 60,
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "CampaignKindEnum": "donors.models.CampaignKind",
+    "CampaignStatusEnum": "donors.models.CampaignStatus",
+    "LeftoverPolicyEnum": "donors.models.LeftoverPolicy",
+    "DonationKindEnum": "donors.models.DonationKind",
+    "DonationStatusEnum": "donors.models.DonationStatus",
+    "PaymentMethodEnum": "donors.models.PaymentMethod",
+}

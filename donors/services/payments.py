@@ -307,7 +307,8 @@ def refunds_apply(*, donation: Donation, charge: Obj) -> int:
                 reason=str(row.get("reason") or ""),
             ):
                 recorded += 1
-        return recorded
+    # Without a refund list, or with one that does not explain the whole refunded total,
+    # the growth of amount_refunded is the movement.
     delta = amount_refunded - _refunded_total(donation)
     if delta > 0 and refund_record(
         donation=donation,

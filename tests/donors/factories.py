@@ -106,9 +106,7 @@ class RecurringGiftFactory(factory.django.DjangoModelFactory):
 
     reference = MONTHLY_REF
     campaign = factory.SubFactory(CampaignFactory)
-    donor = factory.SubFactory(
-        DonorFactory, email="wang.jianguo@example.cn", name="王建国"
-    )
+    donor = factory.SubFactory(DonorFactory, email="wang.jianguo@example.cn", name="王建国")
     amount_minor = 10000
     currency = "CNY"
     data_processing = True

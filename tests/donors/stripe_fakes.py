@@ -33,9 +33,7 @@ def post(client: Any, event: dict[str, Any] | str | bytes, **headers: Any) -> An
     text = body.decode() if isinstance(body, bytes) else body
     if "HTTP_STRIPE_SIGNATURE" not in headers:
         headers["HTTP_STRIPE_SIGNATURE"] = sign(text)
-    return client.post(
-        "/webhooks/stripe/", data=body, content_type="application/json", **headers
-    )
+    return client.post("/webhooks/stripe/", data=body, content_type="application/json", **headers)
 
 
 def with_id(event: dict[str, Any], suffix: str) -> dict[str, Any]:
@@ -142,13 +140,19 @@ class FakeGateway:
         from donors.stripe_gateway import CheckoutSession
 
         self.sessions.append({"mode": "payment", **kwargs})
-        return CheckoutSession(id=f"cs_test_fake{len(self.sessions)}", url="https://checkout.stripe.com/c/pay/cs_test_fake")
+        return CheckoutSession(
+            id=f"cs_test_fake{len(self.sessions)}",
+            url="https://checkout.stripe.com/c/pay/cs_test_fake",
+        )
 
     def checkout_monthly(self, **kwargs: Any) -> Any:
         from donors.stripe_gateway import CheckoutSession
 
         self.sessions.append({"mode": "subscription", **kwargs})
-        return CheckoutSession(id=f"cs_test_fake{len(self.sessions)}", url="https://checkout.stripe.com/c/pay/cs_test_fakesub")
+        return CheckoutSession(
+            id=f"cs_test_fake{len(self.sessions)}",
+            url="https://checkout.stripe.com/c/pay/cs_test_fakesub",
+        )
 
     def balance_transactions_since(self, created_gte: int) -> list[dict[str, Any]]:
         self._check()

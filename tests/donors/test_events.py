@@ -4,9 +4,9 @@ whatever the order, the redeliveries or the expansion of the payloads."""
 from __future__ import annotations
 
 import copy
+from datetime import date
 
 import pytest
-from fund.models import EntryKind, JournalEntry
 
 from donors.models import (
     Dispute,
@@ -19,6 +19,9 @@ from donors.models import (
     StripeEvent,
 )
 from donors.services.events import stripe_event_process, stripe_events_reprocess
+from donors.services.offline import offline_gift_record
+from fund.models import EntryKind, JournalEntry
+from fund.services import fund_create
 from tests.donors.factories import DONATION_REF, RecurringGiftFactory
 from tests.donors.stripe_fakes import load, with_id
 
@@ -26,7 +29,36 @@ pytestmark = pytest.mark.django_db
 
 
 def entries(kind: str) -> list[JournalEntry]:
-    return list(JournalEntry.objects.filter(kind=kind).order_by("pk"))
+    """Entries caused by Stripe (the ``cushion`` gift is an offline one)."""
+    return list(
+        JournalEntry.objects.filter(kind=kind, idempotency_key__startswith="stripe:").order_by("pk")
+    )
+
+
+def lines(entry: JournalEntry) -> list[tuple[str, int, int, str]]:
+    return sorted(
+        (p.account.code, p.debit_minor, p.credit_minor, p.currency)
+        for p in entry.postings.select_related("account")
+    )
+
+
+def online() -> Donation:
+    return Donation.objects.get(method="stripe")
+
+
+@pytest.fixture
+def cushion(campaign):  # type: ignore[no-untyped-def]
+    """Other restricted money in the fund: a gift's kept fee was released from restriction,
+    so refunding the gift in full draws that much from the rest of the fund."""
+    return offline_gift_record(
+        campaign=campaign,
+        amount_minor=100000,
+        currency="CNY",
+        method="bank",
+        received_on=date(2026, 3, 1),
+        recorded_by=None,
+        external_reference="BOC-1",
+    )
 
 
 def settled_pi_event() -> dict:
@@ -41,7 +73,7 @@ def settled_pi_event() -> dict:
 def test_checkout_then_payment_intent_settles_the_gift_once(pending, gateway, deliver):
     deliver(load("checkout.session.completed"), load("payment_intent.succeeded"))
 
-    donation = Donation.objects.get()
+    donation = online()
     assert (donation.status, donation.settled_amount_minor, donation.settled_fee_minor) == (
         DonationStatus.SETTLED,
         20000,
@@ -55,6 +87,13 @@ def test_checkout_then_payment_intent_settles_the_gift_once(pending, gateway, de
         "stripe:pi_3QcsA1Lk9dXqW3nR1xYz0Abc"
     ]
     assert donation.journal_entry == entries(EntryKind.GIFT)[0]
+    assert lines(donation.journal_entry) == [
+        ("contributions", 0, 20000, "CNY"),
+        ("net_assets_restricted", 700, 0, "CNY"),
+        ("net_assets_unrestricted", 0, 700, "CNY"),
+        ("processor_fees", 700, 0, "CNY"),
+        ("stripe_clearing", 19300, 0, "CNY"),
+    ]
     assert list(StripeEvent.objects.values_list("status", flat=True)) == [
         EventStatus.PROCESSED,
         EventStatus.PROCESSED,
@@ -64,7 +103,7 @@ def test_checkout_then_payment_intent_settles_the_gift_once(pending, gateway, de
 def test_payment_intent_before_checkout_settles_once(pending, gateway, deliver):
     deliver(load("payment_intent.succeeded"), load("checkout.session.completed"))
 
-    donation = Donation.objects.get()
+    donation = online()
     assert donation.status == DonationStatus.SETTLED
     assert donation.stripe_checkout_session_id == "cs_test_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ"
     assert len(entries(EntryKind.GIFT)) == 1
@@ -74,7 +113,7 @@ def test_an_expanded_charge_needs_no_call_to_stripe(pending, deliver):
     # No gateway configured: everything must come from the payload (localstripe's shape).
     deliver(settled_pi_event())
 
-    donation = Donation.objects.get()
+    donation = online()
     assert (donation.settled_amount_minor, donation.settled_fee_minor) == (20000, 700)
     assert len(entries(EntryKind.GIFT)) == 1
 
@@ -82,16 +121,18 @@ def test_an_expanded_charge_needs_no_call_to_stripe(pending, deliver):
 def test_checkout_without_stripe_access_links_and_waits_for_the_payment(pending, deliver):
     deliver(load("checkout.session.completed"))
 
-    donation = Donation.objects.get()
+    donation = online()
     assert donation.status == DonationStatus.PENDING
     assert donation.stripe_payment_intent_id == "pi_3QcsA1Lk9dXqW3nR1xYz0Abc"
     assert entries(EntryKind.GIFT) == []
 
 
-def test_a_payment_without_a_pending_row_creates_the_donation_from_metadata(campaign, gateway, deliver):
+def test_a_payment_without_a_pending_row_creates_the_donation_from_metadata(
+    campaign, gateway, deliver
+):
     deliver(load("payment_intent.succeeded"), load("checkout.session.completed"))
 
-    donation = Donation.objects.get()
+    donation = online()
     assert donation.reference == DONATION_REF
     assert donation.campaign == campaign
     assert (donation.amount_minor, donation.currency) == (20000, "CNY")
@@ -116,7 +157,7 @@ def test_the_fee_the_donor_covered_is_kept_apart_from_the_gift(campaign, gateway
 
     deliver(event)
 
-    donation = Donation.objects.get()
+    donation = online()
     assert (donation.amount_minor, donation.fee_covered_minor, donation.charged_minor) == (
         19300,
         700,
@@ -127,18 +168,52 @@ def test_the_fee_the_donor_covered_is_kept_apart_from_the_gift(campaign, gateway
 def test_a_settlement_currency_other_than_the_gift_is_recorded_with_both(pending, deliver):
     event = settled_pi_event()
     bt = event["data"]["object"]["latest_charge"]["balance_transaction"]
-    bt.update({"amount": 21620, "fee": 760, "net": 20860, "currency": "hkd", "exchange_rate": 1.081})
-    pending.campaign.fund.currency = "HKD"  # the ledger posts in the settled currency
+    bt.update(
+        {"amount": 21620, "fee": 760, "net": 20860, "currency": "hkd", "exchange_rate": 1.081}
+    )
+    campaign = pending.campaign
+    campaign.fund = fund_create(
+        code="elevator-hk",
+        name_zh="港币账户",
+        name_en="HKD fund",
+        is_restricted=True,
+        currency="HKD",
+    )
+    campaign.save()
 
     deliver(event)
 
-    donation = Donation.objects.get()
+    donation = online()
     assert (donation.amount_minor, donation.currency) == (20000, "CNY")
-    assert (donation.settled_amount_minor, donation.settled_fee_minor, donation.settled_currency) == (
+    assert (
+        donation.settled_amount_minor,
+        donation.settled_fee_minor,
+        donation.settled_currency,
+    ) == (
         21620,
         760,
         "HKD",
     )
+    assert lines(entries(EntryKind.GIFT)[0]) == [
+        ("contributions", 0, 21620, "HKD"),
+        ("net_assets_restricted", 760, 0, "HKD"),
+        ("net_assets_unrestricted", 0, 760, "HKD"),
+        ("processor_fees", 760, 0, "HKD"),
+        ("stripe_clearing", 20860, 0, "HKD"),
+    ]
+
+
+def test_a_settlement_the_fund_cannot_hold_fails_visibly_and_posts_nothing(pending, deliver):
+    event = settled_pi_event()
+    event["data"]["object"]["latest_charge"]["balance_transaction"]["currency"] = "hkd"
+
+    deliver(event)
+
+    stored = StripeEvent.objects.get()
+    assert stored.status == EventStatus.FAILED
+    assert stored.last_error.startswith("currency_mismatch:")
+    assert online().status == DonationStatus.PENDING
+    assert JournalEntry.objects.count() == 0
 
 
 def test_a_gateway_failure_is_recorded_on_the_event_and_retried_on_request(
@@ -151,7 +226,7 @@ def test_a_gateway_failure_is_recorded_on_the_event_and_retried_on_request(
     assert event.status == EventStatus.FAILED
     assert event.attempts == 1
     assert event.last_error.startswith("gateway_error: Stripe: APIConnectionError")
-    assert Donation.objects.get().status == DonationStatus.PENDING
+    assert online().status == DonationStatus.PENDING
     assert entries(EntryKind.GIFT) == []
 
     gateway.fail = False
@@ -185,10 +260,24 @@ def test_the_same_payment_sent_as_a_new_event_posts_nothing_more(pending, gatewa
 # Refunds -----------------------------------------------------------------------------------
 
 
+def test_a_full_refund_of_a_gift_whose_fee_was_kept_needs_other_restricted_money(
+    pending, gateway, deliver
+):
+    # The ledger released the ¥7 fee from restriction when the gift settled, so the fund
+    # holds ¥193 of it; giving back ¥200 is refused while the fund has nothing else.
+    deliver(load("payment_intent.succeeded"), load("charge.refunded.full"))
+
+    failed = StripeEvent.objects.get(type="charge.refunded")
+    assert failed.status == EventStatus.FAILED
+    assert failed.last_error.startswith("insufficient_funds:")
+    assert DonationRefund.objects.count() == 0
+    assert entries(EntryKind.REFUND) == []
+
+
 def test_a_partial_refund_reverses_that_part(pending, gateway, deliver):
     deliver(load("payment_intent.succeeded"), load("charge.refunded"))
 
-    donation = Donation.objects.get()
+    donation = online()
     refund = DonationRefund.objects.get()
     assert (refund.stripe_refund_id, refund.amount_minor, refund.settled_amount_minor) == (
         "re_3QcsA1Lk9dXqW3nR1aAaBbCc",
@@ -199,16 +288,18 @@ def test_a_partial_refund_reverses_that_part(pending, gateway, deliver):
     [entry] = entries(EntryKind.REFUND)
     assert entry.idempotency_key == "stripe:re_3QcsA1Lk9dXqW3nR1aAaBbCc"
     assert refund.journal_entry == entry
+    assert entry.refers_to == donation.journal_entry
+    assert lines(entry) == [("contributions", 5000, 0, "CNY"), ("stripe_clearing", 0, 5000, "CNY")]
 
 
 def test_partial_then_full_refund_without_refund_list_uses_the_refunded_delta(
-    pending, deliver
+    cushion, pending, deliver
 ):
     # charge.refunded.full carries no refund list (current API versions) and no Stripe key
     # is configured: the amount is the growth of amount_refunded.
     deliver(settled_pi_event(), load("charge.refunded"), load("charge.refunded.full"))
 
-    donation = Donation.objects.get()
+    donation = online()
     amounts = list(
         DonationRefund.objects.order_by("pk").values_list("amount_minor", "settled_amount_minor")
     )
@@ -220,7 +311,7 @@ def test_partial_then_full_refund_without_refund_list_uses_the_refunded_delta(
     ]
 
 
-def test_a_full_refund_listed_by_stripe_is_recorded_per_refund(pending, gateway, deliver):
+def test_a_full_refund_listed_by_stripe_is_recorded_per_refund(cushion, pending, gateway, deliver):
     gateway.refunds = [
         {**load("charge.refunded")["data"]["object"]["refunds"]["data"][0]},
         {
@@ -240,10 +331,10 @@ def test_a_full_refund_listed_by_stripe_is_recorded_per_refund(pending, gateway,
         DonationRefund.objects.order_by("pk").values_list("stripe_refund_id", "amount_minor")
     ) == [("re_3QcsA1Lk9dXqW3nR1aAaBbCc", 5000), ("re_3QcsA1Lk9dXqW3nR1dDdEeFf", 15000)]
     assert len(entries(EntryKind.REFUND)) == 2
-    assert Donation.objects.get().status == DonationStatus.REFUNDED
+    assert online().status == DonationStatus.REFUNDED
 
 
-def test_refunds_of_a_cross_currency_gift_add_up_to_the_settled_amount(pending, deliver):
+def test_refunds_of_a_cross_currency_gift_add_up_to_the_settled_amount(cushion, pending, deliver):
     event = settled_pi_event()
     event["data"]["object"]["latest_charge"]["balance_transaction"].update(
         {"amount": 21621, "fee": 760, "currency": "cny"}
@@ -254,7 +345,7 @@ def test_refunds_of_a_cross_currency_gift_add_up_to_the_settled_amount(pending, 
     assert list(
         DonationRefund.objects.order_by("pk").values_list("settled_amount_minor", flat=True)
     ) == [5405, 16216]
-    assert Donation.objects.get().refunded_minor == 21621
+    assert online().refunded_minor == 21621
 
 
 def test_a_refund_arriving_before_the_payment_waits_for_it(pending, gateway, deliver):
@@ -273,7 +364,7 @@ def test_a_refund_arriving_before_the_payment_waits_for_it(pending, gateway, del
     waiting.refresh_from_db()
     assert waiting.status == EventStatus.PROCESSED
     assert (len(entries(EntryKind.GIFT)), len(entries(EntryKind.REFUND))) == (1, 1)
-    assert Donation.objects.get().status == DonationStatus.PARTIALLY_REFUNDED
+    assert online().status == DonationStatus.PARTIALLY_REFUNDED
 
 
 def test_a_refund_of_a_linked_but_unsettled_gift_settles_it_first(pending, deliver):
@@ -283,7 +374,7 @@ def test_a_refund_of_a_linked_but_unsettled_gift_settles_it_first(pending, deliv
 
     deliver(refunded)
 
-    donation = Donation.objects.get()
+    donation = online()
     assert donation.settled_amount_minor == 20000
     assert (len(entries(EntryKind.GIFT)), len(entries(EntryKind.REFUND))) == (1, 1)
 
@@ -291,12 +382,12 @@ def test_a_refund_of_a_linked_but_unsettled_gift_settles_it_first(pending, deliv
 # Disputes ----------------------------------------------------------------------------------
 
 
-def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(pending, gateway, deliver):
+def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending, gateway, deliver):
     deliver(load("payment_intent.succeeded"), load("charge.dispute.created"))
 
     dispute = Dispute.objects.get()
     assert (dispute.status, dispute.withdrawn_minor) == (DisputeStatus.OPEN, 20000)
-    assert Donation.objects.get().status == DonationStatus.DISPUTED
+    assert online().status == DonationStatus.DISPUTED
     [withdrawal] = entries(EntryKind.DISPUTE_WITHDRAWAL)
     assert withdrawal.idempotency_key == "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:withdrawal"
 
@@ -308,10 +399,10 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(pending, gateway
     assert dispute.reinstatement_entry.idempotency_key == (
         "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:reinstated"
     )
-    assert Donation.objects.get().status == DonationStatus.SETTLED
+    assert online().status == DonationStatus.SETTLED
 
 
-def test_a_lost_dispute_keeps_the_withdrawal(pending, gateway, deliver):
+def test_a_lost_dispute_keeps_the_withdrawal(cushion, pending, gateway, deliver):
     closed = load("charge.dispute.closed")
     closed["data"]["object"]["status"] = "lost"
     closed["data"]["object"]["balance_transactions"] = closed["data"]["object"][
@@ -324,22 +415,30 @@ def test_a_lost_dispute_keeps_the_withdrawal(pending, gateway, deliver):
     assert dispute.status == DisputeStatus.LOST
     assert dispute.reinstatement_entry is None
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
-    assert Donation.objects.get().status == DonationStatus.DISPUTED
+    assert online().status == DonationStatus.DISPUTED
 
 
-def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(pending, gateway, deliver):
-    deliver(load("payment_intent.succeeded"), load("charge.dispute.closed"), load("charge.dispute.created"))
+def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(
+    cushion, pending, gateway, deliver
+):
+    deliver(
+        load("payment_intent.succeeded"),
+        load("charge.dispute.closed"),
+        load("charge.dispute.created"),
+    )
 
     dispute = Dispute.objects.get()
     assert dispute.status == DisputeStatus.WON
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
     assert len(entries(EntryKind.REVERSAL)) == 1
-    assert Donation.objects.get().status == DonationStatus.SETTLED
+    assert online().status == DonationStatus.SETTLED
 
 
 def test_an_inquiry_withdraws_nothing(pending, gateway, deliver):
     inquiry = load("charge.dispute.created")
-    inquiry["data"]["object"].update({"status": "warning_needs_response", "balance_transactions": []})
+    inquiry["data"]["object"].update(
+        {"status": "warning_needs_response", "balance_transactions": []}
+    )
 
     deliver(load("payment_intent.succeeded"), inquiry)
 
@@ -347,7 +446,7 @@ def test_an_inquiry_withdraws_nothing(pending, gateway, deliver):
     assert entries(EntryKind.DISPUTE_WITHDRAWAL) == []
 
 
-def test_a_dispute_before_the_payment_waits_for_it(pending, gateway, deliver):
+def test_a_dispute_before_the_payment_waits_for_it(cushion, pending, gateway, deliver):
     deliver(load("charge.dispute.created"))
 
     assert StripeEvent.objects.get().status == EventStatus.DEFERRED
@@ -371,7 +470,7 @@ def test_a_monthly_gift_starts_with_checkout_and_each_paid_invoice_is_a_gift(
     recurring.refresh_from_db()
     assert recurring.status == RecurringStatus.ACTIVE
     assert recurring.stripe_subscription_id == "sub_1QeuB2Lk9dXqW3nRsUbScR1p"
-    donation = Donation.objects.get()
+    donation = online()
     assert (donation.kind, donation.recurring, donation.stripe_invoice_id) == (
         "monthly",
         recurring,
@@ -386,7 +485,9 @@ def test_a_monthly_gift_starts_with_checkout_and_each_paid_invoice_is_a_gift(
 def test_an_invoice_before_its_checkout_is_matched_by_metadata(campaign, gateway, deliver):
     RecurringGiftFactory(campaign=campaign)
 
-    deliver(load("invoice.paid"), load("invoice.paid"), load("checkout.session.completed.subscription"))
+    deliver(
+        load("invoice.paid"), load("invoice.paid"), load("checkout.session.completed.subscription")
+    )
 
     assert Donation.objects.count() == 1
     assert len(entries(EntryKind.GIFT)) == 1
@@ -400,11 +501,13 @@ def test_an_invoice_in_the_old_api_shape_is_read_too(campaign, gateway, deliver)
     invoice.pop("payments")
     invoice["subscription"] = "sub_1QeuB2Lk9dXqW3nRsUbScR1p"
     invoice["charge"] = "ch_3QeuB3Lk9dXqW3nR0MoNtHc1"
-    invoice["subscription_details"] = {"metadata": copy.deepcopy(invoice["lines"]["data"][0]["metadata"])}
+    invoice["subscription_details"] = {
+        "metadata": copy.deepcopy(invoice["lines"]["data"][0]["metadata"])
+    }
 
     deliver(event)
 
-    assert Donation.objects.get().settled_amount_minor == 10000
+    assert online().settled_amount_minor == 10000
 
 
 def test_cancelling_the_subscription_ends_the_monthly_gift(campaign, gateway, deliver):

@@ -168,7 +168,9 @@ def test_fuzzed_bodies_and_headers_are_refused_and_nothing_is_stored(db, body, h
     assert Donation.objects.count() == 0
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     mutation=st.sampled_from(["drop_char", "flip_char", "append", "prepend"]),
     position=st.integers(min_value=0, max_value=10_000),
