@@ -71,7 +71,8 @@ class TrialBalance:
 
 
 def trial_balance(*, at: date) -> TrialBalance:
-    """Every account's balance at the end of ``at``; debits equal credits per currency.
+    """Balances at the end of ``at`` of every account that has one (accounts netting to zero
+    are left out); debit balances equal credit balances per currency.
 
     >>> tb = trial_balance(at=date(2026, 6, 30))  # doctest: +SKIP
     >>> tb.is_balanced  # doctest: +SKIP
@@ -84,6 +85,8 @@ def trial_balance(*, at: date) -> TrialBalance:
     for account in sorted(accounts, key=lambda a: (a.fund.code, a.number)):
         debits, credits = totals[account.pk]
         balance = debits - credits
+        if balance == 0:
+            continue
         currency = account.currency
         rows.append(
             TrialBalanceRow(
