@@ -12,7 +12,9 @@ from donors.models import EventStatus
 MAX_EVENT_RETRIES = 8
 
 
-@shared_task(bind=True, name="donors.stripe_event_process", max_retries=MAX_EVENT_RETRIES)
+@shared_task(
+    bind=True, name="donors.stripe_event_process", max_retries=MAX_EVENT_RETRIES, ignore_result=True
+)
 def stripe_event_process_task(self, event_id: str) -> str:  # type: ignore[no-untyped-def]
     """Process one stored Stripe event; a failure is recorded on the event and retried."""
     from donors.services.events import stripe_event_process

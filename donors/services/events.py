@@ -89,27 +89,36 @@ def stripe_event_receive(*, payload: bytes, signature: str | None) -> Received:
 
 
 def stripe_event_store(*, event: Obj) -> tuple[StripeEvent, bool]:
+    """Insert the event; if its id is already stored (a redelivery), return the stored one.
+
+    Insert first, look up only on conflict: redeliveries are the rare case, and the unique
+    index decides races between concurrent deliveries.
+    """
     try:
         with transaction.atomic():
-            return StripeEvent.objects.get_or_create(
+            stored = StripeEvent.objects.create(
                 stripe_id=event["id"],
-                defaults={
-                    "type": event["type"],
-                    "livemode": bool(event.get("livemode")),
-                    "api_version": str(event.get("api_version") or "")[:50],
-                    "stripe_created": from_timestamp(event.get("created")),
-                    "payload": event,
-                },
+                type=event["type"],
+                livemode=bool(event.get("livemode")),
+                api_version=str(event.get("api_version") or "")[:50],
+                stripe_created=from_timestamp(event.get("created")),
+                payload=event,
             )
+            return stored, True
     except IntegrityError:
-        # A concurrent delivery of the same event committed first.
         return StripeEvent.objects.get(stripe_id=event["id"]), False
 
 
 def stripe_event_enqueue(*, event_id: str) -> None:
     from donors.tasks import stripe_event_process_task
 
-    transaction.on_commit(lambda: stripe_event_process_task.delay(event_id), robust=True)
+    # Explicit reprs spare Celery a saferepr of the arguments on this hot path.
+    transaction.on_commit(
+        lambda: stripe_event_process_task.apply_async(
+            (event_id,), argsrepr=repr((event_id,)), kwargsrepr="{}"
+        ),
+        robust=True,
+    )
 
 
 # Processing ------------------------------------------------------------------------------
