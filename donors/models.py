@@ -494,6 +494,9 @@ class Dispute(models.Model):
     withdrawn_minor = models.BigIntegerField(
         _("withdrawn, settled currency (minor units)"), default=0
     )
+    # Stripe's dispute fee. Recorded for finance; not posted (the ledger has no service for a
+    # bare processor fee yet), so reconciliation shows it.
+    fee_minor = models.BigIntegerField(_("dispute fee, settled currency (minor units)"), default=0)
     withdrawal_entry = models.OneToOneField(
         "fund.JournalEntry",
         on_delete=models.PROTECT,

@@ -354,6 +354,7 @@ def dispute_apply(*, dispute_obj: Obj, closed: bool) -> Dispute:
             )
             dispute.withdrawn_minor = withdrawn
             donation.status = DonationStatus.DISPUTED
+    dispute.fee_minor = _dispute_fee(dispute_obj)
     if status == "won" and dispute.withdrawal_entry and dispute.reinstatement_entry_id is None:
         dispute.reinstatement_entry = postings.reinstatement_post(
             withdrawal=dispute.withdrawal_entry,
@@ -363,6 +364,7 @@ def dispute_apply(*, dispute_obj: Obj, closed: bool) -> Dispute:
         donation.status = (
             DonationStatus.PARTIALLY_REFUNDED if donation.refunded_minor else DonationStatus.SETTLED
         )
+    lost_now = status == "lost" and dispute.status != DisputeStatus.LOST
     if closed or status in ("won", "lost", "warning_closed"):
         dispute.status = {
             "won": DisputeStatus.WON,
@@ -370,6 +372,8 @@ def dispute_apply(*, dispute_obj: Obj, closed: bool) -> Dispute:
         }.get(status, DisputeStatus.CLOSED)
         dispute.closed_at = dispute.closed_at or timezone.now()
     dispute.save()
+    if lost_now:
+        hooks.after_dispute_lost(donation.pk, dispute.pk)
     donation.save(update_fields=["status"])
     return dispute
 
@@ -389,6 +393,15 @@ def _dispute_withdrawn(donation: Donation, dispute_obj: Obj) -> int:
     else:
         withdrawn = _settled_share(donation, amount(dispute_obj))
     return min(withdrawn, _available_settled(donation))
+
+
+def _dispute_fee(dispute_obj: Obj) -> int:
+    """Net dispute fee Stripe charged (a won dispute's reinstatement may return it)."""
+    return sum(
+        bt["fee"]
+        for bt in dispute_obj.get("balance_transactions") or []
+        if isinstance(bt, dict) and isinstance(bt.get("fee"), int)
+    )
 
 
 def _dispute_date(dispute_obj: Obj) -> dt.date:

@@ -386,7 +386,11 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending
     deliver(load("payment_intent.succeeded"), load("charge.dispute.created"))
 
     dispute = Dispute.objects.get()
-    assert (dispute.status, dispute.withdrawn_minor) == (DisputeStatus.OPEN, 20000)
+    assert (dispute.status, dispute.withdrawn_minor, dispute.fee_minor) == (
+        DisputeStatus.OPEN,
+        20000,
+        11000,
+    )
     assert online().status == DonationStatus.DISPUTED
     [withdrawal] = entries(EntryKind.DISPUTE_WITHDRAWAL)
     assert withdrawal.idempotency_key == "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:withdrawal"
@@ -394,7 +398,7 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending
     deliver(load("charge.dispute.closed"))
 
     dispute.refresh_from_db()
-    assert dispute.status == DisputeStatus.WON
+    assert (dispute.status, dispute.fee_minor) == (DisputeStatus.WON, 0)
     assert dispute.reinstatement_entry.reverses == withdrawal
     assert dispute.reinstatement_entry.idempotency_key == (
         "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:reinstated"
@@ -402,7 +406,9 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending
     assert online().status == DonationStatus.SETTLED
 
 
-def test_a_lost_dispute_keeps_the_withdrawal(cushion, pending, gateway, deliver):
+def test_a_lost_dispute_keeps_the_withdrawal(cushion, pending, gateway, deliver, monkeypatch):
+    lost = []
+    monkeypatch.setattr("donors.hooks.donation_dispute_lost", lambda d, p: lost.append((d, p)))
     closed = load("charge.dispute.closed")
     closed["data"]["object"]["status"] = "lost"
     closed["data"]["object"]["balance_transactions"] = closed["data"]["object"][
@@ -416,6 +422,7 @@ def test_a_lost_dispute_keeps_the_withdrawal(cushion, pending, gateway, deliver)
     assert dispute.reinstatement_entry is None
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
     assert online().status == DonationStatus.DISPUTED
+    assert lost == [(pending.pk, dispute.pk)]
 
 
 def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(
