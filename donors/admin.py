@@ -32,6 +32,7 @@ from donors.models import (
     ReconciliationRun,
     RecurringGift,
     StripeEvent,
+    mask_email,
 )
 from donors.selectors import campaign_progress
 from donors.services.campaigns import campaign_errors, campaign_prepare
@@ -40,11 +41,6 @@ from donors.services.offline import offline_gift_record
 from donors.services.payments import refund_request
 from donors.services.reconciliation import reconciliation_exception_resolve
 from donors.templatetags.donors_tags import money
-
-
-def mask_email(email: str) -> str:
-    name, _sep, domain = email.partition("@")
-    return f"{name[:1]}***@{domain}" if domain else "***"
 
 
 class ReadOnlyMixin:
@@ -160,6 +156,16 @@ class DonorAdmin(admin.ModelAdmin):
     def masked_email(self, obj: Donor) -> str:
         return mask_email(obj.email)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if sees_personal_data_masked(request.user):
+            return ["masked_email", "created_at"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if sees_personal_data_masked(request.user):
+            return ["masked_email", "created_at"]
+        return super().get_readonly_fields(request, obj)
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -213,7 +219,25 @@ class DonationAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("donor"))
     def shown_donor(self, obj: Donation) -> str:
-        return str(obj.donor or obj.donor_name or "-")
+        if obj.donor:
+            return f"{obj.donor.name} <{obj.donor.email}>" if obj.donor.name else obj.donor.email
+        return obj.donor_name or "-"
+
+    @admin.display(description=gettext_lazy("donor"))
+    def masked_donor(self, obj: Donation) -> str:
+        return mask_email(obj.donor.email) if obj.donor else "***"
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        shown = list(super().get_list_display(request))
+        if sees_personal_data_masked(request.user):
+            shown[shown.index("shown_donor")] = "masked_donor"
+        return shown
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Auditors see gifts without the donor's identity (personal data masked).
+        if sees_personal_data_masked(request.user):
+            return ["donor", "donor_name", "dedication", "external_reference"]
+        return super().get_exclude(request, obj)
 
     @admin.display(description=gettext_lazy("gift"))
     def gift(self, obj: Donation) -> str:

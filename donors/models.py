@@ -213,7 +213,14 @@ class Donor(models.Model):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return self.name or self.email
+        # Masked, because object names appear in titles and logs that auditors also see.
+        return f"#{self.pk} {mask_email(self.email)}"
+
+
+def mask_email(email: str) -> str:
+    """``chen.xiaohong@example.cn`` -> ``c***@example.cn``."""
+    name, _sep, domain = email.partition("@")
+    return f"{name[:1]}***@{domain}" if domain else "***"
 
 
 class Consent(models.Model):

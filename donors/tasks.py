@@ -39,3 +39,11 @@ def stripe_reconcile_task(days: int = 3) -> str:
         return "skipped: Stripe not configured"
     run = stripe_reconcile(since=timezone.localdate() - dt.timedelta(days=days))
     return f"matched {run.matched}, unmatched {run.unmatched}"
+
+
+@shared_task(name="donors.stripe_events_requeue")
+def stripe_events_requeue_task(minutes: int = 10) -> int:
+    """Every few minutes: events stored but never processed (a lost message) go again."""
+    from donors.services.events import stripe_events_requeue_stale
+
+    return stripe_events_requeue_stale(older_than=dt.timedelta(minutes=minutes))

@@ -19,14 +19,9 @@ from api.permissions import IsDonor, StaffModelPermissions, require_perm
 from api.schema import READ_ERRORS, WRITE_ERRORS
 from config.roles import is_staff_member, sees_personal_data_masked
 from donors import selectors
-from donors.models import OFFLINE_METHODS, Campaign, Donation, PaymentMethod
+from donors.models import OFFLINE_METHODS, Campaign, Donation, PaymentMethod, mask_email
 from donors.services.offline import offline_gift_record
 from donors.services.payments import refund_request
-
-
-def _mask_email(email: str) -> str:
-    name, _sep, domain = email.partition("@")
-    return f"{name[:1]}***@{domain}" if domain else ""
 
 
 class CampaignOutput(serializers.ModelSerializer):
@@ -146,7 +141,7 @@ class DonationOutput(serializers.ModelSerializer):
 
     def get_donor_email(self, obj: Donation) -> str:
         email = obj.donor.email if obj.donor else ""
-        return _mask_email(email) if self._masked() else email
+        return mask_email(email) if email and self._masked() else email
 
     def get_donor_name(self, obj: Donation) -> str:
         name = obj.donor.name if obj.donor else obj.donor_name

@@ -210,6 +210,10 @@ CELERY_BEAT_SCHEDULE["donors-reconcile-stripe-daily"] = {
     "task": "donors.stripe_reconcile",
     "schedule": 24 * 60 * 60,
 }
+CELERY_BEAT_SCHEDULE["donors-stripe-events-requeue"] = {
+    "task": "donors.stripe_events_requeue",
+    "schedule": 10 * 60,
+}
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
     "CampaignKindEnum": "donors.models.CampaignKind",

@@ -13,6 +13,7 @@ one after the other.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import traceback
 from collections.abc import Callable
@@ -404,6 +405,17 @@ def stripe_events_reprocess(*, event_ids: list[str]) -> int:
         stripe_event_enqueue(event_id=stripe_id)
         count += 1
     return count
+
+
+def stripe_events_requeue_stale(*, older_than: dt.timedelta) -> int:
+    """Queue again events still ``received`` long after arrival (a lost broker message)."""
+    cutoff = timezone.now() - older_than
+    stale = list(
+        StripeEvent.objects.filter(status=EventStatus.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("stripe_id", flat=True)[:500]
+    )
+    return stripe_events_reprocess(event_ids=stale)
 
 
 def handled_types() -> list[str]:

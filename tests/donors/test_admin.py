@@ -229,3 +229,28 @@ def test_organisation_settings_are_a_single_row(db, client):
     Organisation.objects.create(pk=1)
 
     assert client.get(reverse("admin:donors_organisation_add")).status_code == 403
+
+
+def test_auditors_see_gifts_without_the_donors_identity(pending, client):
+    client.force_login(user_with_role(Role.AUDITOR))
+
+    listing = client.get(reverse("admin:donors_donation_changelist")).content.decode()
+    detail = client.get(reverse("admin:donors_donation_change", args=[pending.pk])).content.decode()
+
+    assert "c***@example.cn" in listing
+    assert "chen.xiaohong@example.cn" not in listing
+    assert "陈晓红" not in listing
+    assert "chen.xiaohong@example.cn" not in detail
+    assert "陈晓红" not in detail
+
+
+def test_auditors_see_donors_masked(pending, client):
+    client.force_login(user_with_role(Role.AUDITOR))
+
+    listing = client.get(reverse("admin:donors_donor_changelist")).content.decode()
+    detail = client.get(reverse("admin:donors_donor_change", args=[pending.donor_id])).content
+    page = detail.decode()
+
+    assert "c***@example.cn" in listing and "c***@example.cn" in page
+    assert "chen.xiaohong@example.cn" not in listing + page
+    assert "陈晓红" not in listing + page

@@ -71,3 +71,23 @@ def test_production_turns_the_demo_checkout_off():
     )
 
     assert result.stdout.strip() == "False False", result.stderr
+
+
+@pytest.mark.django_db
+def test_events_left_unprocessed_are_queued_again(
+    pending, gateway, client, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from donors.tasks import stripe_events_requeue_task
+    from tests.donors.stripe_fakes import post
+
+    post(client, load("payment_intent.succeeded"))  # stored; its message "lost" (not run)
+    StripeEvent.objects.update(received_at=timezone.now() - dt.timedelta(minutes=11))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert stripe_events_requeue_task() == 1
+
+    assert StripeEvent.objects.get().status == EventStatus.PROCESSED
