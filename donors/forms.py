@@ -18,18 +18,22 @@ MONTHLY = "monthly"
 
 AMOUNT_REQUIRED = _("Choose an amount or enter your own.")
 AMOUNT_INVALID = _("Enter an amount like 100 or 100.50.")
+WRONG_CURRENCY = _("Enter the amount in %(currency)s.")
 
 
 def parse_amount(text: str, currency: str) -> int:
     """Minor units from what a person typed; ``forms.ValidationError`` if it is not money."""
+    from fund.exceptions import FundError
     from fund.money import Money
 
     try:
         value = Money.parse(text, currency)
-    except Exception as exc:  # fund.exceptions.InvalidAmount and friends
+    except FundError as exc:
+        raise forms.ValidationError(exc.message or AMOUNT_INVALID, code="invalid_amount") from exc
+    if value.currency != currency:
         raise forms.ValidationError(
-            getattr(exc, "message", None) or AMOUNT_INVALID, code="invalid_amount"
-        ) from exc
+            WRONG_CURRENCY, code="wrong_currency", params={"currency": currency}
+        )
     return int(value.amount_minor)
 
 

@@ -271,3 +271,13 @@ def test_a_campaign_that_has_ended_takes_no_gifts(campaign, client):
     assert "give-button" not in page
     assert response.status_code == 400
     assert Donation.objects.count() == 0
+
+
+def test_an_amount_in_another_currency_is_refused(campaign, client):
+    response = client.post(
+        f"/campaigns/{campaign.slug}/", {**GIFT, "amount": "custom", "custom_amount": "USD 100"}
+    )
+
+    assert response.status_code == 400
+    assert "请以 CNY 填写金额。" in response.content.decode()
+    assert Donation.objects.count() == 0
