@@ -33,12 +33,18 @@ STATUS_BY_CODE: dict[str, int] = {
     "conflict": status.HTTP_409_CONFLICT,
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
+    "refund_exceeds_gift": status.HTTP_409_CONFLICT,
+    "reversal_not_allowed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
     # grants
     "consent_missing": status.HTTP_403_FORBIDDEN,
     "identity_conflict": status.HTTP_409_CONFLICT,
     "consultation_closed": status.HTTP_409_CONFLICT,
     "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "refund_not_possible": status.HTTP_409_CONFLICT,
+    "campaign_closed": status.HTTP_409_CONFLICT,
+    "gateway_error": status.HTTP_502_BAD_GATEWAY,
+    "online_giving_not_configured": status.HTTP_503_SERVICE_UNAVAILABLE,
     # documents
     "document_not_rendered": status.HTTP_409_CONFLICT,
     "document_integrity": status.HTTP_500_INTERNAL_SERVER_ERROR,
