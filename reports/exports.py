@@ -20,8 +20,8 @@ from decimal import Decimal
 from itertools import islice
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import connection
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -203,7 +203,7 @@ def _parameter_lines(report: Report, params: Params) -> list[tuple[str, str]]:
 
 def pdf_render(report: Report, params: Params, result: ReportResult) -> bytes:
     """The report as a PDF (landscape A4), or ``ExportRefused`` when it is too long."""
-    from reports.pdf import html_to_pdf
+    from reports.pdf import report_pdf
 
     count = result.rows.count()
     if count > PDF_MAX_ROWS:
@@ -215,12 +215,15 @@ def pdf_render(report: Report, params: Params, result: ReportResult) -> bytes:
             % {"count": count, "max": PDF_MAX_ROWS}
         )
     language = get_language() or "zh-hans"
-    html = render_to_string(
-        "reports/pdf/report.html",
-        {
+    return report_pdf(
+        language=language,
+        context={
             "report": report,
             "params": params,
             "parameters": _parameter_lines(report, params),
+            "generated_at": timezone.now().replace(microsecond=0).isoformat(),
+            "org_name": settings.LIFTFUND_ORG_NAME,
+            "org_name_en": settings.LIFTFUND_ORG_NAME_EN,
             "columns": result.columns,
             "rows": [
                 [display(v, language, c.kind) for c, v in zip(result.columns, row, strict=True)]
@@ -235,4 +238,3 @@ def pdf_render(report: Report, params: Params, result: ReportResult) -> bytes:
             },
         },
     )
-    return html_to_pdf(html)

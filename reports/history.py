@@ -63,6 +63,23 @@ HISTORY: dict[str, dict[str, Any]] = {
     # Who changed sensitive data and when, but not old copies of it (PIPL: data minimisation;
     # the current value is encrypted in the record itself).
     "grants.SensitiveRecord": {"excluded_fields": ["payload_encrypted"]},
+    # donors: gifts and what happens to them (status, settlement, refunds, disputes).
+    "donors.Organisation": {},
+    "donors.Campaign": {},
+    "donors.Donor": {},
+    "donors.RecurringGift": {},
+    "donors.Donation": {},
+    "donors.DonationRefund": {},
+    "donors.Dispute": {},
+    "donors.Payout": {},
+    "donors.ReconciliationRun": {},
+    "donors.ReconciliationException": {},
+    # documents: series settings, the number register (void), issued documents (void,
+    # replacement). The rendering snapshot holds personal data and never changes once
+    # issued (database triggers), so its copies are not kept again.
+    "documents.DocumentSeries": {},
+    "documents.IssuedNumber": {},
+    "documents.IssuedDocument": {"excluded_fields": ["context"]},
 }
 
 NOT_TRACKED: dict[str, str] = {
@@ -75,6 +92,11 @@ NOT_TRACKED: dict[str, str] = {
     "fund.LedgerCheck": "append-only record of ledger checks",
     "grants.ProjectTransition": "append-only record of stage moves (who, when, why)",
     "grants.CostShareLine": "rows of a versioned cost-share run, never changed",
+    "donors.StripeEvent": "the webhook inbox: each event stored once with its processing "
+    "status, attempts and last error (its own trail); the hot path stays one insert",
+    "donors.PortalLink": "single-use sign-in links (secrets), not a record of money or people",
+    "documents.NumberCounter": "derived: the last number of a series; the number register "
+    "(IssuedNumber) is the trail",
 }
 
 DOMAIN_APPS = ("fund", "documents", "grants", "donors")

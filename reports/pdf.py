@@ -1,26 +1,17 @@
-"""HTML to PDF for reports, with WeasyPrint and the font setup the documents use (WenQuanYi
-Micro Hei named in the stylesheet, subset and embedded). One ``FontConfiguration`` per
-thread, reused; nothing is fetched while rendering (``data:`` URIs only)."""
+"""Reports as PDF through the documents renderer (documents.rendering): the same WeasyPrint
+setup as receipts (WenQuanYi Micro Hei subset and embedded, fonts and base stylesheet built
+once per thread, nothing fetched while rendering, PDF/A-3b for archiving). The report
+template overrides the page box (landscape, small margins) with ``!important``, because the
+shared stylesheet is applied after the document's own."""
 
 from __future__ import annotations
 
-import threading
+from typing import Any
 
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from documents.rendering import render_pdf
 
-_local = threading.local()
+REPORT_TEMPLATE = "reports/pdf/report.html"
 
 
-def _prebuilt() -> tuple[FontConfiguration, URLFetcher]:
-    prebuilt = getattr(_local, "prebuilt", None)
-    if prebuilt is None:
-        prebuilt = _local.prebuilt = (FontConfiguration(), URLFetcher(allowed_protocols={"data"}))
-    return prebuilt
-
-
-def html_to_pdf(html: str) -> bytes:
-    font_config, url_fetcher = _prebuilt()
-    pdf: bytes = HTML(string=html, url_fetcher=url_fetcher).write_pdf(font_config=font_config)
-    return pdf
+def report_pdf(*, context: dict[str, Any], language: str) -> bytes:
+    return render_pdf(template_name=REPORT_TEMPLATE, context=context, language=language)

@@ -18,9 +18,11 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from config.roles import sees_personal_data_masked
+from fund.exceptions import FundError
 from fund.models import Fund
 from fund.money import Money
 
@@ -55,6 +57,15 @@ class Params:
     project_id: int | None = None
     filters: dict[str, str] = field(default_factory=dict)
 
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """The period as aware datetimes: from the start of ``start`` to before the day after
+        ``end``, in the site's time zone (for timestamps such as history dates)."""
+        tz = timezone.get_current_timezone()
+        return (
+            dt.datetime.combine(self.start, dt.time.min, tzinfo=tz),
+            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+        )
+
     def query(self) -> dict[str, str]:
         """The parameters as a URL query (the screen, exports and drill links use it)."""
         query = {"start": self.start.isoformat(), "end": self.end.isoformat()}
@@ -76,6 +87,16 @@ class Viewer:
     @classmethod
     def of(cls, user: Any) -> Viewer:
         return cls(user=user, masked=sees_personal_data_masked(user))
+
+
+def money_or_none(amount_minor: int | None, currency: str) -> Money | None:
+    """A Money, or None when there is no amount or the currency is one the ledger lacks."""
+    if amount_minor is None:
+        return None
+    try:
+        return Money(amount_minor, currency.upper())
+    except FundError:
+        return None
 
 
 class Rows(Protocol):
@@ -133,6 +154,13 @@ class ReportResult:
     notes: list[str | Promise] = field(default_factory=list)
     # On PostgreSQL: the CSV body straight from ``COPY (...) TO STDOUT`` (see reports.exports).
     copy_sql: tuple[str, list[Any]] | None = None
+
+
+def links_for(rows: list[Row], links: list[str | None]) -> Callable[[Row], str | None]:
+    """A ``ReportResult.link`` for a list of rows built with their links alongside (the rows
+    are the same objects the screen gets back, so they are found by identity)."""
+    by_id = {id(row): link for row, link in zip(rows, links, strict=True)}
+    return lambda row: by_id.get(id(row))
 
 
 Builder = Callable[[Params, Viewer], ReportResult]

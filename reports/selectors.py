@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
-from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-from fund.models import AccountCode, EntryKind, Fund, JournalEntry, Posting
+from fund.models import AccountCode, Fund, JournalEntry, Posting
 from fund.money import Money
 from fund.selectors import FundBalances, fund_balances, fund_statement
 from reports.registers.charity import add_months
@@ -145,73 +142,6 @@ def flows_chart(months: list[MonthFlow], *, fmt: Callable[[Money], str]) -> Char
         labels=labels,
         max_label=fmt(Money(biggest, months[0].inflow.currency)) if months else "",
     )
-
-
-# --- a journal entry and what it came from -----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DocumentLink:
-    title: str
-    url: str | None
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class SourceLink:
-    label: str
-    title: str
-    url: str | None
-    documents: list[DocumentLink] = field(default_factory=list)
-
-
-def _admin_url(obj: Any) -> str | None:
-    meta = obj._meta
-    try:
-        return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
-    except NoReverseMatch:
-        return None
-
-
-def _ledger_sources(entry: JournalEntry) -> list[SourceLink]:
-    found = []
-    if entry.reverses is not None:
-        found.append(
-            SourceLink(
-                label=str(_("reverses")),
-                title=str(entry.reverses),
-                url=reverse("reports:entry", args=[entry.reverses.number]),
-            )
-        )
-    if entry.refers_to is not None:
-        found.append(
-            SourceLink(
-                label=str(_("refers to")),
-                title=str(entry.refers_to),
-                url=reverse("reports:entry", args=[entry.refers_to.number]),
-            )
-        )
-    reversal = JournalEntry.objects.filter(reverses=entry, kind=EntryKind.REVERSAL).first()
-    if reversal is not None:
-        found.append(
-            SourceLink(
-                label=str(_("reversed by")),
-                title=str(reversal),
-                url=reverse("reports:entry", args=[reversal.number]),
-            )
-        )
-    return found
-
-
-# Each app whose records post entries adds a resolver: entry -> its source records.
-SOURCE_RESOLVERS: list[Callable[[JournalEntry], list[SourceLink]]] = [_ledger_sources]
-
-
-def entry_sources(*, entry: JournalEntry) -> list[SourceLink]:
-    links: list[SourceLink] = []
-    for resolve in SOURCE_RESOLVERS:
-        links += resolve(entry)
-    return links
 
 
 def entry_get(*, number: int) -> JournalEntry | None:

@@ -48,8 +48,9 @@ from reports.registry import (
     report_get,
     reports_for,
 )
-from reports.selectors import entry_get, entry_sources, flows_chart, funds_at_a_glance
+from reports.selectors import entry_get, flows_chart, funds_at_a_glance
 from reports.services import audit_package_request, export_job_create
+from reports.sources import entry_sources
 
 SCREEN_PAGE = 200
 MAX_PACKAGE_DAYS = 366 * 3
@@ -278,7 +279,11 @@ def entry_detail(request: HttpRequest, number: int) -> HttpResponse:
     return render(
         request,
         "reports/entry.html",
-        {"entry": entry, "postings": postings, "sources": entry_sources(entry=entry)},
+        {
+            "entry": entry,
+            "postings": postings,
+            "sources": entry_sources(entry=entry, viewer=Viewer.of(request.user)),
+        },
     )
 
 

@@ -3,12 +3,10 @@ view of sensitive personal data."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reports.history import historical_models
@@ -38,13 +36,6 @@ PERSONAL_FIELDS = frozenset(
 PERSONAL_MODELS = frozenset({"grants.person", "donors.donor"})
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 TEXT_LIMIT = 80
-
-
-def _day_bounds(params: Params) -> tuple[dt.datetime, dt.datetime]:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(params.start, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(params.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
 
 
 def _short(value: Any) -> str:
@@ -90,7 +81,7 @@ def changes_described(
     order=100,
 )
 def audit_trail_report(params: Params, viewer: Viewer) -> ReportResult:
-    start, end = _day_bounds(params)
+    start, end = params.bounds()
     collected: list[tuple[Any, Any, Any, Any]] = []
     for history_model in historical_models():
         in_period = list(
@@ -172,7 +163,7 @@ def audit_trail_report(params: Params, viewer: Viewer) -> ReportResult:
     order=110,
 )
 def sensitive_access_report(params: Params, viewer: Viewer) -> ReportResult:
-    start, end = _day_bounds(params)
+    start, end = params.bounds()
     outcomes = dict(SensitiveOutcome.choices)
     entries = (
         SensitiveAccessLog.objects.filter(at__gte=start, at__lt=end)
