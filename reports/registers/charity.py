@@ -226,7 +226,7 @@ def project_spans() -> dict[int, tuple[dt.date, dt.date | None]]:
     }
 
 
-def disclosure_obligations(*, start: dt.date, end: dt.date, today: dt.date) -> list[Obligation]:
+def disclosure_obligations(*, start: dt.date, end: dt.date) -> list[Obligation]:
     """Disclosures due in ``start``..``end`` and whether and when each was published."""
     published: dict[tuple[str, int | None], list[Disclosure]] = defaultdict(list)
     for d in Disclosure.objects.order_by("published_on", "id"):
@@ -262,7 +262,8 @@ def disclosure_obligations(*, start: dt.date, end: dt.date, today: dt.date) -> l
         quarter = 1
         while True:
             q_start, q_end = add_months(began, 3 * (quarter - 1)), add_months(began, 3 * quarter)
-            if (ended is not None and q_start >= ended) or q_end > end:
+            # Quarters that run past the project's end are covered by its final report.
+            if (ended is not None and q_end > ended) or q_end > end:
                 break
             if q_end >= start:
                 found.append(
@@ -310,7 +311,7 @@ def disclosure_obligations(*, start: dt.date, end: dt.date, today: dt.date) -> l
 )
 def disclosure_calendar_report(params: Params, viewer: Viewer) -> ReportResult:
     today = timezone.localdate()
-    obligations = disclosure_obligations(start=params.start, end=params.end, today=today)
+    obligations = disclosure_obligations(start=params.start, end=params.end)
     kinds = dict(DisclosureKind.choices)
     rows: list[Row] = [
         (
