@@ -87,7 +87,11 @@ def liftfund_exception_handler(exc: Exception, context: dict[str, Any]) -> Respo
         if isinstance(detail, dict):
             fields = _flatten(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = "; ".join(non_field) if non_field else _("Some fields are invalid; see the marked fields.")
+            message = (
+                "; ".join(non_field)
+                if non_field
+                else _("Some fields are invalid; see the marked fields.")
+            )
         else:
             fields = {}
             message = "; ".join(_flatten(detail if isinstance(detail, list) else [detail]))
