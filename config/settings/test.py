@@ -16,3 +16,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+
+# Worker tests (LIFTFUND_WORKER_TESTS=1) run a real Celery worker in another process, which
+# cannot see an in-memory SQLite database: give the test database a file instead.
+if env.bool("LIFTFUND_WORKER_TESTS", default=False) and "sqlite" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-worker.sqlite3")}
