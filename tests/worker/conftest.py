@@ -105,7 +105,8 @@ def _wait_until_ready(process: subprocess.Popen[bytes], log_path: Path) -> None:
         if " ready." in log_path.read_text(errors="replace"):
             return
         time.sleep(0.1)
-    raise RuntimeError(f"celery worker not ready after {STARTUP_TIMEOUT:.0f}s:\n{log_path.read_text()}")
+    log = log_path.read_text()
+    raise RuntimeError(f"celery worker not ready after {STARTUP_TIMEOUT:.0f}s:\n{log}")
 
 
 @pytest.fixture(scope="session")
