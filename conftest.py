@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -43,7 +42,11 @@ def catalogues_compile(root: Path = ROOT) -> list[Path]:
         mo = po.with_suffix(".mo")
         if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
             continue
-        subprocess.run([msgfmt, "--check-format", "-o", str(mo), str(po)], check=True)  # noqa: S603
+        result = subprocess.run(  # noqa: S603
+            [msgfmt, "--check-format", "-o", str(mo), str(po)], capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            raise pytest.UsageError(f"msgfmt refused {po}:\n{result.stderr}")
         rebuilt.append(mo)
     return rebuilt
 
@@ -51,11 +54,7 @@ def catalogues_compile(root: Path = ROOT) -> list[Path]:
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):
         return  # an xdist worker: the controller already did it
-    try:
-        catalogues_compile()
-    except subprocess.CalledProcessError as exc:
-        print(f"msgfmt failed: {exc}", file=sys.stderr)
-        raise
+    catalogues_compile()
 
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` selection, so ``-m browser`` sees the markers

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import conftest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +36,19 @@ def test_stale_catalogues_are_compiled_and_fresh_ones_left_alone(tmp_path):
     assert not ignored.with_suffix(".mo").exists()
 
 
+def test_a_broken_catalogue_stops_the_run_with_msgfmt_s_reason(tmp_path):
+    po = tmp_path / "locale/zh_Hans/LC_MESSAGES/django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(PO + PO.split("\n\n")[1], encoding="utf-8")  # "Fund" defined twice
+
+    with pytest.raises(pytest.UsageError, match="duplicate message definition"):
+        conftest.catalogues_compile(tmp_path)
+
+    assert not po.with_suffix(".mo").exists()
+
+
 def test_opt_in_tests_are_skipped_without_their_switch():
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIFTFUND_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIFTFUND_", "PYTEST_"))}
 
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-rs", "-p", "no:xdist", "tests/e2e", "tests/worker"],
