@@ -5,8 +5,10 @@ Every test under tests/e2e/ is marked ``browser`` and skipped unless LIFTFUND_BR
 Playwright download; LIFTFUND_CHROMIUM overrides its path.
 
 Fixtures for later flows (donor portal, auditor reports):
-- ``page``: a fresh browser context on the live server (relative URLs work, Chinese locale);
-  an uncaught JavaScript error on the page fails the test.
+- ``page``: a fresh browser context on the live server (relative URLs work, Chinese locale).
+  An uncaught JavaScript error fails the test, and so does any request leaving the live server
+  (it is aborted): Liftfund must work offline and where foreign CDNs are blocked. A test that
+  means to reach outside calls ``page.context.unroute("**/*")`` first.
 - ``login_as(who, via_form=False)``: signs in a demo user (``Role.AUDITOR`` or a demo username
   such as ``"approver2"``) and returns the page. By default it installs a session cookie (fast,
   works for donors and any login page); ``via_form=True`` types the credentials into /admin/login/.
@@ -63,12 +65,23 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 800}
     )
     context.set_default_timeout(15_000)
+    outside: list[str] = []
+
+    def keep_inside(route: Any) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", keep_inside)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"
+    assert outside == [], f"the page reached outside the site (CDN?): {outside}"
 
 
 @pytest.fixture

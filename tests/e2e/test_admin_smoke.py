@@ -45,3 +45,13 @@ def test_donor_is_refused_by_the_staff_admin(login_as):
     assert "/admin/login/" in page.url
     expect(page.locator(".errornote")).to_be_visible()
     expect(page.locator("#site-name")).to_have_text("Liftfund 加装电梯定向基金")
+
+
+def test_api_docs_render_without_the_internet(login_as, screenshot):
+    page = login_as(Role.FINANCE_OFFICER)
+
+    page.goto("/api/docs/")
+
+    expect(page.locator(".swagger-ui .title")).to_contain_text("Liftfund API")
+    expect(page.locator(".opblock-summary-path", has_text="/api/v1/me/")).to_be_visible()
+    screenshot(page, "api-docs")
