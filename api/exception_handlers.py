@@ -33,6 +33,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
+    # grants
+    "consent_missing": status.HTTP_403_FORBIDDEN,
+    "identity_conflict": status.HTTP_409_CONFLICT,
+    "consultation_closed": status.HTTP_409_CONFLICT,
+    "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 }
 
 GENERIC_CODES = {

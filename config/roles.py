@@ -68,6 +68,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "!grants.approve_*",
         "!grants.*eligibilitypolicy*",
         "grants.view_eligibilitypolicy*",
+        # Lifecycles and subsidy presets are policy: Administrators edit them.
+        "!grants.*_lifecycle*",
+        "!grants.*_stepdocumentrequirement",
+        "!grants.*_subsidypreset",
+        "grants.view_lifecycle*",
+        "grants.view_stepdocumentrequirement",
+        "grants.view_subsidypreset",
         "fund.view_fund",
         "donors.view_campaign",
     ),

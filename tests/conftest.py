@@ -30,3 +30,68 @@ def client_for(db):  # type: ignore[no-untyped-def]
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# --- PostgreSQL-only tests -------------------------------------------------------------------
+# Mark a test `@pytest.mark.postgres` (or use `requires_postgres`) and it is skipped unless the
+# test database is PostgreSQL (DATABASE_URL=postgres://...).
+
+
+def database_is_postgres() -> bool:
+    from django.conf import settings
+
+    return "postgresql" in settings.DATABASES["default"]["ENGINE"]
+
+
+requires_postgres = pytest.mark.skipif(
+    not database_is_postgres(), reason="needs PostgreSQL (set DATABASE_URL=postgres://...)"
+)
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    if database_is_postgres():
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://...)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+# --- Ledger immutability triggers vs. transactional tests on SQLite ----------------------------
+# SQLite rejects DELETE of journal entries and postings by trigger, and Django empties the
+# tables after a `transaction=True` test with DELETE (PostgreSQL uses TRUNCATE, which row
+# triggers do not see). Around that flush only, drop the two DELETE triggers, then restore them.
+
+
+def _wipes_sqlite_tables(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in getattr(item, "fixturenames", ()) or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    return transactional and not database_is_postgres()
+
+
+def _ledger_delete_triggers(item: pytest.Item, *, present: bool) -> None:
+    import importlib
+
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    triggers = importlib.import_module("fund.migrations.0002_ledger_triggers")
+    names = [n for n in triggers.SQLITE_IMMUTABILITY_TRIGGERS if n.endswith("_no_delete")]
+    with item.config.stash[blocking_manager_key].unblock(), connection.cursor() as cursor:
+        for name in names:
+            if present:
+                cursor.execute(triggers.SQLITE_IMMUTABILITY_TRIGGERS[name])
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    wipes = _wipes_sqlite_tables(item)
+    if wipes:
+        _ledger_delete_triggers(item, present=False)
+    yield
+    if wipes:
+        _ledger_delete_triggers(item, present=True)

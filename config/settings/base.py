@@ -149,6 +149,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict = {}
+# fund: prove the ledger sound every night (hash chain, balances, restrictions).
+from celery.schedules import crontab  # noqa: E402 - beside its only use, so parallel edits merge
+
+CELERY_BEAT_SCHEDULE["fund-ledger-verify-nightly"] = {
+    "task": "fund.ledger_verify_task",
+    "schedule": crontab(hour=2, minute=30),
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,513 @@
+"""Money flows: gifts, refunds, payouts, commitments, restricted spending, transfers.
+
+Each service only builds the lines of one entry; ``entry_post`` enforces the rules (balance,
+locks in fixed order, available >= 0, restriction, periods, idempotency, hash chain).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fund.exceptions import (
+    CurrencyMismatch,
+    InsufficientFunds,
+    InvalidAmount,
+    InvalidEntry,
+    RefundExceedsGift,
+    RestrictionViolation,
+)
+from fund.models import (
+    AccountCode,
+    AccountType,
+    EntryKind,
+    Fund,
+    JournalEntry,
+    Posting,
+    ReceivedVia,
+    TransferBasis,
+)
+from fund.money import Money, money_format
+from fund.services.entries import REFUND_KINDS, active_refunds
+from fund.services.ledger import Balances, Line, entry_post, free_account_code, fund_accounts
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+RECEIVED_VIA_ACCOUNT = {
+    ReceivedVia.STRIPE: AccountCode.STRIPE_CLEARING,
+    ReceivedVia.BANK: AccountCode.BANK,
+    ReceivedVia.CASH: AccountCode.CASH,
+    # A cheque counts as received when it has cleared into the bank account.
+    ReceivedVia.CHEQUE: AccountCode.BANK,
+}
+
+MSG_POSITIVE = _("The amount must be greater than zero.")
+MSG_FEE_TOO_LARGE = _("The fee must be smaller than the gift.")
+MSG_FUND_CURRENCY = _("Fund %(fund)s is kept in %(expected)s, not %(currency)s.")
+MSG_UNKNOWN_CHANNEL = _("Unknown way of receiving money: %(via)s.")
+MSG_NOT_A_GIFT = _("Entry #%(number)s is not a gift.")
+MSG_NOT_A_REFUND_KIND = _("A refund is either a refund or a dispute withdrawal.")
+MSG_GIFT_REVERSED = _("Gift #%(number)s was reversed; nothing is left to refund.")
+MSG_REFUND_EXCEEDS = _("Gift #%(number)s has %(left)s left to refund; this asks for %(asked)s.")
+MSG_FEE_RETURN_EXCEEDS = _("The returned fee cannot exceed the fee kept on the gift.")
+MSG_FEE_RETURN_TOO_LARGE = _("The returned fee cannot exceed the refund.")
+MSG_CLEARING_SHORT = _("Stripe clearing of fund %(fund)s holds %(available)s; payout %(needed)s.")
+MSG_PURPOSE_REQUIRED = _("State what the payment is for; restricted money is used for its purpose.")
+MSG_BASIS_REQUIRED = _(
+    "A transfer between funds needs the donor's consent or a filed plan change, with its reference."
+)
+MSG_SAME_FUND = _("A transfer needs two different funds.")
+
+
+def _positive(amount: Money, fund: Fund) -> None:
+    if amount.currency != fund.currency:
+        raise CurrencyMismatch(
+            MSG_FUND_CURRENCY, fund=fund.code, expected=fund.currency, currency=amount.currency
+        )
+    if amount.amount_minor <= 0:
+        raise InvalidAmount(MSG_POSITIVE)
+
+
+def _money(m: Money | None) -> list[Any] | None:
+    return [m.amount_minor, m.currency] if m is not None else None
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+@transaction.atomic
+def gift_record(
+    *,
+    fund: Fund,
+    amount: Money,
+    received_via: str,
+    fee: Money | None = None,
+    effective_date: date,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+) -> JournalEntry:
+    """Record a settled gift, and the processor fee kept out of it, in one entry.
+
+    Dr the account the money arrived in (net of the fee), Dr processor fees, Cr the fund's
+    contributions. In a restricted fund the fee consumed restricted money, so the same entry
+    releases that much from restriction.
+
+    >>> gift_record(fund=elevator, amount=Money(100000, "CNY"), fee=Money(600, "CNY"),
+    ...             received_via=ReceivedVia.STRIPE, effective_date=date(2026, 3, 2),
+    ...             idempotency_key="stripe:pi_3Nxyz")  # doctest: +SKIP
+    <JournalEntry: #12 2026-03-02 Gift>
+    """
+    _positive(amount, fund)
+    if received_via not in RECEIVED_VIA_ACCOUNT:
+        raise InvalidEntry(MSG_UNKNOWN_CHANNEL, via=received_via)
+    if fee is not None and fee.is_zero():
+        fee = None
+    if fee is not None:
+        _positive(fee, fund)
+        if fee >= amount:
+            raise InvalidAmount(MSG_FEE_TOO_LARGE)
+    accounts = fund_accounts(fund)
+    net = amount - fee if fee is not None else amount
+    lines = [
+        Line(accounts[RECEIVED_VIA_ACCOUNT[ReceivedVia(received_via)]], debit=net),
+        Line(accounts[AccountCode.CONTRIBUTIONS], credit=amount),
+    ]
+    if fee is not None:
+        lines.append(Line(accounts[AccountCode.PROCESSOR_FEES], debit=fee))
+        if fund.is_restricted:
+            lines += [
+                Line(accounts[AccountCode.NET_ASSETS_RESTRICTED], debit=fee),
+                Line(accounts[AccountCode.NET_ASSETS_UNRESTRICTED], credit=fee),
+            ]
+    request = {
+        "service": "gift_record",
+        "fund": fund.code,
+        "amount": _money(amount),
+        "fee": _money(fee),
+        "received_via": str(received_via),
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+    }
+    return entry_post(
+        kind=EntryKind.GIFT,
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=lines,
+        request=request,
+        created_by=created_by,
+    )
+
+
+def _gift_parts(gift: JournalEntry) -> tuple[Posting, Posting, Posting | None]:
+    """The gift's contribution credit, asset debit and fee debit postings."""
+    contribution = asset = fee = None
+    for p in Posting.objects.filter(entry=gift).select_related("account__fund"):
+        if p.account.code == AccountCode.CONTRIBUTIONS and p.credit_minor:
+            contribution = p
+        elif p.account.account_type == AccountType.ASSET and p.debit_minor:
+            asset = p
+        elif p.account.code == AccountCode.PROCESSOR_FEES and p.debit_minor:
+            fee = p
+    if contribution is None or asset is None:
+        raise InvalidEntry(MSG_NOT_A_GIFT, number=gift.number)
+    return contribution, asset, fee
+
+
+@transaction.atomic
+def gift_refund(
+    *,
+    gift_entry: JournalEntry,
+    amount: Money,
+    fee_returned: Money | None = None,
+    kind: str = EntryKind.REFUND,
+    effective_date: date,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+) -> JournalEntry:
+    """Give back all or part of a gift, as a new entry that refers to it.
+
+    Dr contributions, Cr the account the gift arrived in; a fee the processor returns is
+    credited back to fees (and, in a restricted fund, returns to restriction). Refunds and
+    dispute withdrawals of one gift never add up to more than the gift
+    (``RefundExceedsGift``); a restricted fund must still have the money available
+    (``InsufficientFunds``). A won dispute is reinstated by ``journal_entry_reverse`` of the
+    withdrawal, which makes that amount refundable again.
+
+    >>> gift_refund(gift_entry=gift, amount=Money(20000, "CNY"),
+    ...             effective_date=date(2026, 3, 9),
+    ...             idempotency_key="stripe:re_1Abc")  # doctest: +SKIP
+    <JournalEntry: #15 2026-03-09 Refund>
+    """
+    if gift_entry.kind != EntryKind.GIFT:
+        raise InvalidEntry(MSG_NOT_A_GIFT, number=gift_entry.number)
+    if kind not in REFUND_KINDS:
+        raise InvalidEntry(MSG_NOT_A_REFUND_KIND)
+    contribution, asset, fee_posting = _gift_parts(gift_entry)
+    fund = contribution.account.fund
+    _positive(amount, fund)
+    if fee_returned is not None and fee_returned.is_zero():
+        fee_returned = None
+    if fee_returned is not None:
+        _positive(fee_returned, fund)
+        if fee_returned > amount:
+            raise InvalidAmount(MSG_FEE_RETURN_TOO_LARGE)
+    accounts = fund_accounts(fund)
+    lines = [Line(accounts[AccountCode.CONTRIBUTIONS], debit=amount)]
+    out = amount - fee_returned if fee_returned is not None else amount
+    if out.is_positive():
+        lines.append(Line(asset.account, credit=out))
+    if fee_returned is not None:
+        lines.append(Line(accounts[AccountCode.PROCESSOR_FEES], credit=fee_returned))
+        if fund.is_restricted:
+            lines += [
+                Line(accounts[AccountCode.NET_ASSETS_UNRESTRICTED], debit=fee_returned),
+                Line(accounts[AccountCode.NET_ASSETS_RESTRICTED], credit=fee_returned),
+            ]
+
+    def guard(_balances: Balances) -> None:
+        # Runs under the fund's balance locks, so concurrent refunds of one gift queue here.
+        if JournalEntry.objects.filter(reverses=gift_entry).exists():
+            raise RefundExceedsGift(MSG_GIFT_REVERSED, number=gift_entry.number)
+        refunds = active_refunds(gift_entry)
+        sums = Posting.objects.filter(entry__in=refunds).aggregate(
+            refunded=Sum(
+                "debit_minor", default=0, filter=Q(account__code=AccountCode.CONTRIBUTIONS)
+            ),
+            fees=Sum("credit_minor", default=0, filter=Q(account__code=AccountCode.PROCESSOR_FEES)),
+        )
+        left = contribution.credit_minor - sums["refunded"]
+        if amount.amount_minor > left:
+            raise RefundExceedsGift(
+                MSG_REFUND_EXCEEDS,
+                number=gift_entry.number,
+                left=money_format(Money(left, fund.currency)),
+                asked=money_format(amount),
+            )
+        fee_kept = fee_posting.debit_minor if fee_posting else 0
+        if fee_returned is not None and fee_returned.amount_minor > fee_kept - sums["fees"]:
+            raise RefundExceedsGift(MSG_FEE_RETURN_EXCEEDS)
+
+    request = {
+        "service": "gift_refund",
+        "gift": gift_entry.number,
+        "amount": _money(amount),
+        "fee_returned": _money(fee_returned),
+        "kind": str(kind),
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+    }
+    return entry_post(
+        kind=kind,
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=lines,
+        request=request,
+        created_by=created_by,
+        refers_to=gift_entry,
+        guard=guard,
+    )
+
+
+@transaction.atomic
+def payout_record(
+    *,
+    fund: Fund,
+    amount: Money,
+    effective_date: date,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+) -> JournalEntry:
+    """Stripe paid the fund's money out to the bank: Dr bank, Cr Stripe clearing.
+
+    >>> payout_record(fund=elevator, amount=Money(99400, "CNY"),
+    ...               effective_date=date(2026, 3, 5), idempotency_key="stripe:po_1Q")
+    ... # doctest: +SKIP
+    <JournalEntry: #13 2026-03-05 Payout>
+    """
+    _positive(amount, fund)
+    accounts = fund_accounts(fund)
+    clearing = accounts[AccountCode.STRIPE_CLEARING]
+
+    def guard(balances: Balances) -> None:
+        row = balances[(fund.pk, AccountCode.STRIPE_CLEARING)]
+        held = row.debit_total_minor - row.credit_total_minor
+        if held < amount.amount_minor:
+            raise InsufficientFunds(
+                MSG_CLEARING_SHORT,
+                fund=fund.code,
+                available=money_format(Money(held, fund.currency)),
+                needed=money_format(amount),
+            )
+
+    request = {
+        "service": "payout_record",
+        "fund": fund.code,
+        "amount": _money(amount),
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+    }
+    return entry_post(
+        kind=EntryKind.PAYOUT,
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=[Line(accounts[AccountCode.BANK], debit=amount), Line(clearing, credit=amount)],
+        request=request,
+        created_by=created_by,
+        guard=guard,
+    )
+
+
+@transaction.atomic
+def funds_commit(
+    *,
+    fund: Fund,
+    amount: Money,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+    effective_date: date | None = None,
+) -> JournalEntry:
+    """Reserve available money for an approved award: available -> committed.
+
+    Dr restricted net assets (unrestricted for the general fund), Cr committed. Refused with
+    ``InsufficientFunds`` when the fund does not have that much available. Dated today
+    unless ``effective_date`` is given.
+
+    >>> funds_commit(fund=elevator, amount=Money(1_500_000, "CNY"),
+    ...              idempotency_key="award:42:commit")  # doctest: +SKIP
+    <JournalEntry: #20 2026-04-01 Commitment>
+    """
+    _positive(amount, fund)
+    accounts = fund_accounts(fund)
+    request = {
+        "service": "funds_commit",
+        "fund": fund.code,
+        "amount": _money(amount),
+        "memo": memo,
+        "effective_date": effective_date.isoformat() if effective_date else None,
+    }
+    return entry_post(
+        kind=EntryKind.COMMITMENT,
+        effective_date=effective_date or _today(),
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=[
+            Line(accounts[free_account_code(fund)], debit=amount),
+            Line(accounts[AccountCode.COMMITTED], credit=amount),
+        ],
+        request=request,
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def commitment_release(
+    *,
+    fund: Fund,
+    amount: Money,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+    effective_date: date | None = None,
+) -> JournalEntry:
+    """Give reserved money back to available (an award cancelled or paid for less).
+
+    Dr committed, Cr restricted net assets. ``InsufficientFunds`` if less is committed.
+
+    >>> commitment_release(fund=elevator, amount=Money(200_000, "CNY"),
+    ...                    idempotency_key="award:42:release")  # doctest: +SKIP
+    <JournalEntry: #31 2026-06-30 Commitment release>
+    """
+    _positive(amount, fund)
+    accounts = fund_accounts(fund)
+    request = {
+        "service": "commitment_release",
+        "fund": fund.code,
+        "amount": _money(amount),
+        "memo": memo,
+        "effective_date": effective_date.isoformat() if effective_date else None,
+    }
+    return entry_post(
+        kind=EntryKind.COMMITMENT_RELEASE,
+        effective_date=effective_date or _today(),
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=[
+            Line(accounts[AccountCode.COMMITTED], debit=amount),
+            Line(accounts[free_account_code(fund)], credit=amount),
+        ],
+        request=request,
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def restricted_spend(
+    *,
+    fund: Fund,
+    amount: Money,
+    purpose_memo: str,
+    from_commitment: bool,
+    effective_date: date,
+    idempotency_key: str,
+    created_by: User | None = None,
+) -> JournalEntry:
+    """Pay a subsidy from the fund: the expense and its release from restriction, together.
+
+    Dr programme expense, Cr bank; and Dr committed (``from_commitment``) or restricted net
+    assets, Cr unrestricted net assets. Draws on committed money when ``from_commitment``,
+    otherwise on available money; ``InsufficientFunds`` if that is short. The fund's
+    balance rows are locked in account order, so concurrent payments queue and never
+    overdraw.
+
+    >>> restricted_spend(fund=elevator, amount=Money(450_000, "CNY"), from_commitment=True,
+    ...                  purpose_memo="补贴：3号楼2单元 王奶奶 分摊款 首期30%",
+    ...                  effective_date=date(2026, 4, 20),
+    ...                  idempotency_key="disbursement:42")  # doctest: +SKIP
+    <JournalEntry: #22 2026-04-20 Subsidy payment>
+    """
+    _positive(amount, fund)
+    if not purpose_memo.strip():
+        raise RestrictionViolation(MSG_PURPOSE_REQUIRED)
+    accounts = fund_accounts(fund)
+    lines = [
+        Line(accounts[AccountCode.PROGRAMME_EXPENSE], debit=amount),
+        Line(accounts[AccountCode.BANK], credit=amount),
+    ]
+    source = AccountCode.COMMITTED if from_commitment else AccountCode.NET_ASSETS_RESTRICTED
+    if fund.is_restricted or from_commitment:
+        lines += [
+            Line(accounts[source], debit=amount),
+            Line(accounts[AccountCode.NET_ASSETS_UNRESTRICTED], credit=amount),
+        ]
+    request = {
+        "service": "restricted_spend",
+        "fund": fund.code,
+        "amount": _money(amount),
+        "purpose_memo": purpose_memo,
+        "from_commitment": from_commitment,
+        "effective_date": effective_date.isoformat(),
+    }
+    return entry_post(
+        kind=EntryKind.SUBSIDY_PAYMENT,
+        effective_date=effective_date,
+        memo=purpose_memo,
+        idempotency_key=idempotency_key,
+        lines=lines,
+        request=request,
+        created_by=created_by,
+    )
+
+
+@transaction.atomic
+def fund_transfer(
+    *,
+    source: Fund,
+    target: Fund,
+    amount: Money,
+    basis_kind: str,
+    basis_reference: str,
+    effective_date: date,
+    idempotency_key: str,
+    created_by: User | None = None,
+    memo: str = "",
+) -> JournalEntry:
+    """Move available money to another fund, on a recorded purpose-change basis.
+
+    Restricted money changes purpose only with the donor's consent or a filed plan change
+    (Charity Law art. 56): ``basis_kind`` is ``"donor_consent"`` or ``"filed_plan_change"``
+    and ``basis_reference`` names the document. Each fund's side balances on its own: Dr
+    source net assets, Cr source bank; Dr target bank, Cr target net assets.
+
+    >>> fund_transfer(source=elevator, target=general, amount=Money(80_000, "CNY"),
+    ...               basis_kind="filed_plan_change", basis_reference="民政备案 2026-017",
+    ...               effective_date=date(2026, 12, 31),
+    ...               idempotency_key="transfer:2026-017")  # doctest: +SKIP
+    <JournalEntry: #40 2026-12-31 Transfer between funds>
+    """
+    if source.pk == target.pk:
+        raise InvalidEntry(MSG_SAME_FUND)
+    if basis_kind not in TransferBasis.values or not basis_reference.strip():
+        raise RestrictionViolation(MSG_BASIS_REQUIRED)
+    _positive(amount, source)
+    _positive(amount, target)
+    out, into = fund_accounts(source), fund_accounts(target)
+    request = {
+        "service": "fund_transfer",
+        "source": source.code,
+        "target": target.code,
+        "amount": _money(amount),
+        "basis_kind": basis_kind,
+        "basis_reference": basis_reference,
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+    }
+    return entry_post(
+        kind=EntryKind.TRANSFER,
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=[
+            Line(out[free_account_code(source)], debit=amount),
+            Line(out[AccountCode.BANK], credit=amount),
+            Line(into[AccountCode.BANK], debit=amount),
+            Line(into[free_account_code(target)], credit=amount),
+        ],
+        request=request,
+        created_by=created_by,
+        basis_kind=basis_kind,
+        basis_reference=basis_reference.strip(),
+    )
