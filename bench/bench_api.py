@@ -62,7 +62,7 @@ def run() -> list[Row]:
                 "GET /api/v1/me/ (DRF) vs bare Django view",
                 lambda: client.get("/api/v1/me/"),
                 lambda: client.get("/bench/bare-me/"),
-                n=repeats(300, 20),
+                n=repeats(300, 60),
                 max_ratio=1.5,
             )
         ]
