@@ -25,6 +25,7 @@ Use ``repeats(full, quick)`` for loop counts so ``--quick`` (CI's smoke run) sta
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -211,8 +212,6 @@ def compare(
 @contextmanager
 def django_test_database() -> Iterator[None]:
     """Set Django up with a fresh, migrated test database for the benchmarks; drop it after."""
-    import os
-
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     import django
     from django.test.utils import (
