@@ -40,6 +40,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity_conflict": status.HTTP_409_CONFLICT,
     "consultation_closed": status.HTTP_409_CONFLICT,
     "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    "refund_not_possible": status.HTTP_409_CONFLICT,
+    "campaign_closed": status.HTTP_409_CONFLICT,
+    "gateway_error": status.HTTP_502_BAD_GATEWAY,
+    "online_giving_not_configured": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 GENERIC_CODES = {
