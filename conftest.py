@@ -6,6 +6,8 @@
   LIFTFUND_WORKER_TESTS=1. .ci/run sets both in its own steps.
 - Compiled catalogues (.mo) are not committed; stale ones are rebuilt here so a plain
   ``pytest`` shows the same Chinese as ``make test``.
+- With browser tests enabled, the freshly migrated test database is kept (serialized) so
+  tests/e2e can start each test from it (``migrated_state``).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+MIGRATED_STATE: list[str] = []
 
 # marker -> (directory whose tests all carry it, environment switch that enables it)
 OPT_IN = {
@@ -66,3 +70,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(marker)
             if item.get_closest_marker(marker) and not enabled(switch):
                 item.add_marker(pytest.mark.skip(reason=f"{marker} test: set {switch}=1"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test database; with browser tests on, also its migrated contents.
+
+    Transactional tests empty every table afterwards, rows written by data migrations
+    included (e.g. the default project lifecycle), so a later test would not find them.
+    Taken here, right after the migrations, before any test ran.
+    """
+    if enabled(OPT_IN["browser"][1]):
+        from django.db import connection
+
+        with django_db_blocker.unblock():
+            MIGRATED_STATE.append(connection.creation.serialize_db_to_string())
+
+
+@pytest.fixture(scope="session")
+def migrated_state(django_db_setup: None) -> str:
+    """The test database's contents right after migrations (browser tests only)."""
+    if not MIGRATED_STATE:
+        pytest.fail(f"migrated_state is kept only when {OPT_IN['browser'][1]}=1")
+    return MIGRATED_STATE[-1]

@@ -13,6 +13,7 @@ Fixtures for later flows (donor portal, auditor reports):
   such as ``"approver2"``) and returns the page. By default it installs a session cookie (fast,
   works for donors and any login page); ``via_form=True`` types the credentials into /admin/login/.
 - ``demo_data``: runs ``manage.py seed_demo`` and returns what it printed.
+- ``migrated_db`` (used by both): each test starts from the freshly migrated database.
 - ``screenshot(page, name)``: saves var/screenshots/<name>.png and returns the path.
 """
 
@@ -60,7 +61,22 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
+def migrated_db(live_server: Any, migrated_state: str) -> None:
+    """Start from the freshly migrated database, whatever transactional test ran before.
+
+    Emptying the tables after each live_server test also removes rows written by data
+    migrations (and re-creates roles etc. with new ids), so: empty everything, then load the
+    contents kept right after the migrations.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(migrated_state)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, migrated_db: None) -> Iterator[Any]:
     context = browser.new_context(
         base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 800}
     )
@@ -85,7 +101,7 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture
-def demo_data(live_server: Any) -> str:
+def demo_data(migrated_db: None) -> str:
     from django.core.management import call_command
 
     out = io.StringIO()
