@@ -363,20 +363,26 @@ def journal_copy_sql(
     )
     args: list[Any] = []
 
-    def values(pairs: dict[str, Any]) -> str:
-        args.extend(x for pair in pairs.items() for x in pair)
-        return ", ".join(["(%s, %s)"] * len(pairs))
+    def values(rows: list[tuple[Any, ...]]) -> str:
+        """A VALUES list of bound parameters."""
+        for r in rows:
+            args.extend(r)
+        return ", ".join("(" + ", ".join(["%s"] * len(r)) + ")" for r in rows)
 
-    currencies = {
+    exponents = {
         c: CURRENCY_EXPONENTS[c]
         for c in Fund.objects.values_list("currency", flat=True).distinct()
         if c in CURRENCY_EXPONENTS
     } or {"CNY": 2}
+    # currency -> (digits, 10 ** digits): integer arithmetic is cheaper than numeric per row.
+    currencies = [(c, e, 10**e) for c, e in exponents.items()]
 
     def amount(column: str) -> str:
+        # Postings are positive (a CHECK constraint), so no sign to carry.
         return (
-            f"CASE WHEN p.{column} = 0 THEN NULL ELSE "
-            f"round(p.{column}::numeric / (10::numeric ^ cx.exp), cx.exp)::text END"
+            f"CASE WHEN p.{column} = 0 THEN NULL WHEN cx.exp = 0 THEN p.{column}::text ELSE "
+            f"(p.{column} / cx.factor)::text || '.' || "
+            f"lpad((p.{column} %% cx.factor)::text, cx.exp, '0') END"
         )
 
     memo = (
@@ -390,9 +396,12 @@ def journal_copy_sql(
         f"{amount('debit_minor')}, {amount('credit_minor')}, p.currency "
         f"FROM {p} p JOIN {e} e ON e.id = p.entry_id "
         f"JOIN {a} a ON a.id = p.account_id JOIN {f} f ON f.id = a.fund_id "
-        f"LEFT JOIN (VALUES {values(kinds)}) AS k(code, label) ON k.code = e.kind "
-        f"LEFT JOIN (VALUES {values(accounts)}) AS an(code, label) ON an.code = a.code "
-        f"JOIN (VALUES {values(currencies)}) AS cx(currency, exp) ON cx.currency = p.currency "
+        f"LEFT JOIN (VALUES {values(list(kinds.items()))}) AS k(code, label) "
+        "ON k.code = e.kind "
+        f"LEFT JOIN (VALUES {values(list(accounts.items()))}) AS an(code, label) "
+        "ON an.code = a.code "
+        f"JOIN (VALUES {values(currencies)}) AS cx(currency, exp, factor) "
+        "ON cx.currency = p.currency "
         "WHERE e.effective_date >= %s AND e.effective_date <= %s AND e.number <= %s"
     )
     args += [params.start, params.end, int(params.filters.get("until", chain_head_number()))]

@@ -2,6 +2,7 @@ import pytest
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
+from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
 from config.roles import Role
@@ -50,7 +51,7 @@ def test_a_change_records_who_when_what_and_from_where():
         f"/admin/fund/fund/{fund.pk}/change/",
     )
     assert origin.request_id is not None
-    today = record.history_date.date()
+    today = timezone.localdate(record.history_date)
     trail = run("audit_trail", start=today, end=today)
     changed = [r for r in trail.rows if r[3] == "changed"]
     assert [(r[1], r[2], r[4], r[5], r[7]) for r in changed] == [
@@ -82,7 +83,7 @@ def test_behind_a_trusted_proxy_the_client_address_comes_from_x_forwarded_for(se
 
 def test_personal_values_in_the_trail_are_masked_for_auditors():
     person = PersonFactory(full_name="张三丰", phone="13800001234")
-    today = person.created_at.date()
+    today = timezone.localdate(person.created_at)
 
     as_auditor = run("audit_trail", start=today, end=today, role=Role.AUDITOR)
     as_admin = run("audit_trail", start=today, end=today, role=Role.ADMINISTRATOR)

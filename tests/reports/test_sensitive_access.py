@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from config.roles import Role
 from grants import services
@@ -62,7 +63,7 @@ def test_writing_sensitive_data_logs_the_view_it_returns(client_for, person):
 
 def test_the_access_log_is_a_register_for_auditors(client_for, person):
     client_for(Role.CASEWORKER).get(url(person))
-    today = SensitiveAccessLog.objects.get().at.date()
+    today = timezone.localdate(SensitiveAccessLog.objects.get().at)
 
     result = run("sensitive_access", start=today, end=today)
 
