@@ -201,7 +201,7 @@ def audit_package_write(
         writer.add_bytes(README, README_TEXT.format(start=start, end=end).encode())
         for index, register in enumerate(registers, start=1):
             params = params_read(register, query)
-            result = register.build(params, viewer)
+            result = register.run(params, viewer, check=False)
             stem = f"reports/{index:02d}-{register.code}"
             writer.add_chunks(f"{stem}.csv", csv_stream(result))
             if result.rows.count() <= PDF_MAX_ROWS:

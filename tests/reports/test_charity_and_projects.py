@@ -107,7 +107,7 @@ def test_disclosure_calendar_lists_what_falls_due_and_what_was_published(project
         ("project_quarterly", "P-LONG", dt.date(2026, 4, 15), "done"),
         ("annual_report", "", dt.date(2026, 5, 31), "done"),
         ("project_final", "P-DONE", dt.date(2026, 6, 10), "overdue"),
-        ("project_quarterly", "P-LONG", dt.date(2026, 7, 15), "done late"),
+        ("project_quarterly", "P-LONG", dt.date(2026, 7, 15), "late"),
         ("project_quarterly", "P-LONG", dt.date(2026, 10, 15), "overdue"),
     ]
 
