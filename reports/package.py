@@ -7,6 +7,10 @@ Layout of the ZIP::
     manifest.json              format, period, chain head, and {path, sha256, size} per file
     manifest.sig               HMAC-SHA256 of manifest.json with a key derived from SECRET_KEY
     reports/NN-<code>.csv      every register of the period (and .pdf when short enough)
+    receipts/<number>.pdf      the stored PDF of every receipt and annual statement dated in
+                               the period (duplicate copies as <number>-copy-<id>.pdf), read
+                               back through documents.services.document_open, which checks
+                               each file against the SHA-256 recorded when it was issued
     ledger/entries.jsonl       each entry of the period: number, hash and the canonical JSON
                                document whose SHA-256 is the hash (fund.chain)
     ledger/chain_head.json     the chain head and the result of a full ledger_verify
@@ -36,6 +40,9 @@ from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
 
+from documents.exceptions import DocumentsError
+from documents.models import DocumentKind, IssuedDocument, RenderStatus
+from documents.services import document_open
 from fund.chain import CanonicalEntry, PostingKey
 from fund.checks import ledger_verify
 from fund.models import ChainHead, JournalEntry, Posting
@@ -187,7 +194,10 @@ def audit_package_write(
     query = {"start": start.isoformat(), "end": end.isoformat(), "until": str(head_number)}
     viewer = Viewer(user=created_by, masked=True)
     registers: list[Report] = reports_all()
-    total = len(registers) + 3
+    # Issued documents carry the donor's name: only for who may download them (or the
+    # operator running the command on the server).
+    with_documents = created_by is None or created_by.has_perm("documents.download_issueddocument")
+    total = len(registers) + 4
     done = 0
 
     def step() -> None:
@@ -208,6 +218,11 @@ def audit_package_write(
                 with suppress(ExportRefused):  # grew past the limit since it was counted
                     writer.add_bytes(f"{stem}.pdf", pdf_render(register, params, result))
             step()
+        if with_documents:
+            document_problems = _document_files(writer, start, end, RECEIPT_KINDS)
+        else:
+            document_problems = ["receipt PDFs omitted: the requester may not download them"]
+        step()
         writer.add_chunks("ledger/entries.jsonl", _entry_documents(start, end, head_number))
         step()
         verified = ledger_verify()
@@ -234,6 +249,7 @@ def audit_package_write(
                 "language": language,
                 "chain_head": {"number": head_number, "hash": head_hash},
                 "ledger_verified": verified.ok,
+                "document_problems": document_problems,
                 "files": sorted(writer.files, key=lambda f: f["path"]),
             }
         )
@@ -246,6 +262,32 @@ def audit_package_write(
         chain_head=head_hash,
         files=len(writer.files),
     )
+
+
+RECEIPT_KINDS = (DocumentKind.RECEIPT, DocumentKind.ANNUAL_STATEMENT)
+DOCUMENT_FOLDERS = {DocumentKind.DISBURSEMENT_VOUCHER: "vouchers"}
+
+
+def _document_files(writer: _Writer, start: date, end: date, kinds: tuple[str, ...]) -> list[str]:
+    """Add the stored PDFs of the period's documents of ``kinds``; returns the problems
+    (a document not rendered yet, a stored file missing or not matching its SHA-256)."""
+    problems = []
+    documents = IssuedDocument.objects.filter(
+        kind__in=kinds, document_date__gte=start, document_date__lte=end
+    ).order_by("series", "year", "sequence", "id")
+    for document in documents.iterator(chunk_size=200):
+        folder = DOCUMENT_FOLDERS.get(document.kind, "receipts")
+        suffix = f"-copy-{document.pk}" if document.is_duplicate else ""
+        if document.render_status != RenderStatus.RENDERED:
+            problems.append(f"{document.number}{suffix}: not rendered yet")
+            continue
+        try:
+            data = document_open(document=document)
+        except DocumentsError as exc:
+            problems.append(f"{document.number}{suffix}: {exc}")
+            continue
+        writer.add_bytes(f"{folder}/{document.number}{suffix}.pdf", data)
+    return problems
 
 
 def _json(data: Any) -> bytes:

@@ -172,3 +172,65 @@ def test_packages_written_twice_for_the_same_ledger_list_the_same_files(books, t
         return {f["path"]: f["sha256"] for f in files if f["path"].endswith((".csv", ".jsonl"))}
 
     assert csv_sums(first) == csv_sums(second)
+
+
+def _receipt_on(day):
+    from documents.services import DocumentSummary
+    from tests.documents.factories import IssuedReceiptFactory
+
+    return IssuedReceiptFactory(
+        summary=DocumentSummary(
+            title="捐赠确认函", holder_name="张三丰", amount_minor=10_000, currency="CNY", date=day
+        )
+    )
+
+
+def test_receipts_of_the_period_are_in_the_package_as_issued(books, tmp_path):
+    inside, outside = _receipt_on(date(2026, 3, 5)), _receipt_on(date(2026, 8, 1))
+    path = tmp_path / "a.zip"
+
+    audit_package_write(start=date(2026, 1, 1), end=date(2026, 6, 30), out=path)
+
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        pdf = archive.read(f"receipts/{inside.number}.pdf")
+        names = archive.namelist()
+    assert hashlib.sha256(pdf).hexdigest() == inside.sha256
+    assert f"receipts/{outside.number}.pdf" not in names
+    assert manifest["document_problems"] == []
+
+
+def test_a_stored_receipt_that_was_altered_is_reported_not_packed(books, tmp_path):
+    receipt = _receipt_on(date(2026, 3, 5))
+    with receipt.pdf.open("ab") as stored:
+        stored.write(b"%tampered")
+    path = tmp_path / "a.zip"
+
+    audit_package_write(start=date(2026, 1, 1), end=date(2026, 6, 30), out=path)
+
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        assert f"receipts/{receipt.number}.pdf" not in archive.namelist()
+    [problem] = manifest["document_problems"]
+    assert problem.startswith(receipt.number) and "SHA-256" in problem
+
+
+def test_a_package_for_someone_who_may_not_download_receipts_leaves_them_out(books, tmp_path):
+    from tests.factories import user_with_role
+
+    _receipt_on(date(2026, 3, 5))
+    path = tmp_path / "a.zip"
+
+    audit_package_write(
+        start=date(2026, 1, 1),
+        end=date(2026, 6, 30),
+        out=path,
+        created_by=user_with_role(Role.AUDITOR),
+    )
+
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read(MANIFEST))
+        assert not [n for n in archive.namelist() if n.startswith("receipts/")]
+    assert manifest["document_problems"] == [
+        "receipt PDFs omitted: the requester may not download them"
+    ]
