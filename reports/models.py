@@ -75,10 +75,7 @@ class ExportJob(models.Model):
         verbose_name = _("export")
         verbose_name_plural = _("exports")
         ordering = ["-created_at", "-id"]
-        permissions = [
-            ("view_reports", _("Can view reports")),
-            ("export_reports", _("Can export reports")),
-        ]
+        permissions = [("view_reports", _("Can view reports"))]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.report}.{self.format}"
@@ -127,7 +124,6 @@ class AuditPackage(models.Model):
         verbose_name = _("audit package")
         verbose_name_plural = _("audit packages")
         ordering = ["-created_at", "-id"]
-        permissions = [("build_auditpackage", _("Can build audit packages"))]
 
     def __str__(self) -> str:
         return f"{self.period_start}..{self.period_end} #{self.pk}"

@@ -201,8 +201,10 @@ class Report:
 
 
 VIEW_PERMISSION = "reports.view_reports"
-EXPORT_PERMISSION = "reports.export_reports"
-PACKAGE_PERMISSION = "reports.build_auditpackage"
+# Exports and packages are ways of reading: whoever may view export jobs (packages) may ask
+# for one. So the Auditor role stays view-only (tests/api/test_conventions.py).
+EXPORT_PERMISSION = "reports.view_exportjob"
+PACKAGE_PERMISSION = "reports.view_auditpackage"
 
 REGISTRY: dict[str, Report] = {}
 
