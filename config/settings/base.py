@@ -244,3 +244,8 @@ CELERY_BEAT_SCHEDULE["documents-render-pending"] = {
 # reports: trusted reverse proxies in front of the app (the audit trail records the client IP
 # from X-Forwarded-For behind that many proxies; 0 = REMOTE_ADDR).
 LIFTFUND_PROXY_COUNT = env.int("LIFTFUND_PROXY_COUNT", default=0)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "ReportJobStatusEnum": "reports.models.JobStatus",
+    "ExportFormatEnum": "reports.models.ExportFormat",
+}
