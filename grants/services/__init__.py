@@ -1,5 +1,13 @@
 """The only writers of grants rows. One module per area; everything re-exported here."""
 
+from grants.services.awards import (
+    award_approve,
+    award_cancel,
+    award_commit,
+    award_propose,
+    award_quote,
+    award_record_payment,
+)
 from grants.services.consultations import consultation_close, consultation_open, vote_record
 from grants.services.costshare import (
     costshare_compute,
@@ -35,6 +43,12 @@ from grants.services.units import (
 )
 
 __all__ = [
+    "award_approve",
+    "award_cancel",
+    "award_commit",
+    "award_propose",
+    "award_quote",
+    "award_record_payment",
     "consultation_close",
     "consultation_open",
     "costshare_compute",

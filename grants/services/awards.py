@@ -1,0 +1,337 @@
+"""Writers of awards: propose, approve, commit (reserve in the fund), cancel, record payments.
+
+Example (the life of one award)::
+
+    award = award_propose(household=h, project=p, fund=elevator, by=caseworker)
+    award_approve(award=award, by=approver)            # not the proposer: SelfApproval
+    award_commit(award=award, by=approver)             # funds_commit, key "award:<id>:commit"
+    award_record_payment(award=award, amount=450_000, entry=disbursement_entry)
+    award_cancel(award=other, by=approver, reason="moved away")  # releases the reservation
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fund.models import Fund, JournalEntry
+from fund.money import Money
+from fund.services import commitment_release, funds_commit
+from grants.eligibility import Outcome, award_amount, params_from_json
+from grants.exceptions import (
+    AwardExists,
+    AwardStateError,
+    InvalidInput,
+    NotAllowed,
+    NotEligible,
+    NothingToAward,
+    PaymentExceedsAward,
+    RelatedPartyBlocked,
+    SelfApproval,
+)
+from grants.models import (
+    Assessment,
+    Award,
+    AwardPayment,
+    AwardState,
+    Household,
+    Project,
+)
+from grants.selectors import costshare_current
+from grants.selectors_eligibility import (
+    assessment_current,
+    award_related_parties,
+    project_subsidy_headroom,
+    unit_already_subsidised,
+)
+
+APPROVE_PERMISSION = "grants.approve_award"
+
+NOT_ELIGIBLE = _("the household's current assessment is %(outcome)s, not eligible")
+NOT_SCREENED = _("the household has not been screened for this project")
+ASSESSMENT_ELSEWHERE = _("the assessment is for another household or project")
+ASSESSMENT_STALE = _("the assessment is stale: screen the household again")
+AWARD_EXISTS = _("a live award #%(id)s already exists for this household and project")
+NO_SHARE = _("the unit has no share in the current cost-share version")
+NOTHING_TO_AWARD = _("nothing to award: %(why)s")
+WHY_OWED = _("the household owes nothing more")
+WHY_CAP = _("the ratio and the cap are used up")
+WHY_COST = _("the subsidies already cover the project's cost")
+CURRENCY_DIFFERS = _("the fund is in %(fund)s, the project in %(project)s")
+WRONG_STATE = _("award #%(id)s is %(state)s; this needs %(needed)s")
+SELF_APPROVAL = _("you proposed this award: another approver must approve it")
+SELF_COMMIT = _("you proposed this award: another approver must commit it")
+NEEDS_APPROVER = _("only an approver may do this")
+BLOCKED = _("award blocked: %(reason)s")
+RELATED_PARTY = _("%(person)s is on the related-party register (%(kind)s: %(relation)s)")
+REASON_REQUIRED = _("a reason is required")
+PAYMENT_POSITIVE = _("a payment must be more than zero (in fen)")
+PAYMENT_TOO_LARGE = _(
+    "paying %(amount)s fen would bring the award to %(total)s fen, more than its %(award)s fen"
+)
+PAYMENT_CONFLICT = _("this ledger entry was already recorded for award #%(id)s")
+COMMIT_MEMO = "award:%(id)s %(project)s %(unit)s"
+
+
+def _state(award: Award, *needed: str) -> None:
+    if award.state not in needed:
+        raise AwardStateError(
+            WRONG_STATE
+            % {
+                "id": award.pk,
+                "state": AwardState(award.state).label,
+                "needed": " / ".join(str(AwardState(s).label) for s in needed),
+            },
+            fields={"state": award.state},
+        )
+
+
+def _require_approver(by: User) -> None:
+    if not by.has_perm(APPROVE_PERMISSION):
+        raise NotAllowed(NEEDS_APPROVER)
+
+
+def _lock(award: Award) -> Award:
+    return (
+        Award.objects.select_for_update().select_related("fund", "household__unit").get(pk=award.pk)
+    )
+
+
+def award_quote(
+    *, household: Household, project: Project, assessment: Assessment
+) -> dict[str, Any]:
+    """The amount the policy gives this household now, and how it was reached (fen)."""
+    params = params_from_json(assessment.inputs["parameters"])
+    run = costshare_current(project=project)
+    line = run.lines.filter(unit_id=household.unit_id).first() if run else None
+    if line is None:
+        raise NothingToAward(NOTHING_TO_AWARD % {"why": NO_SHARE})
+    share = line.payable_minor
+    already = unit_already_subsidised(unit=household.unit, project=project)
+    outstanding = max(0, share - already)
+    by_policy = award_amount(
+        share_fen=share,
+        already_subsidised_fen=already,
+        outstanding_fen=outstanding,
+        params=params,
+    )
+    headroom = project_subsidy_headroom(project=project)
+    amount = max(0, min(by_policy, headroom))
+    return {
+        "costshare_version": run.version if run else None,
+        "share_minor": share,
+        "subsidy_ratio": str(params.subsidy_ratio),
+        "cap_per_household_minor": params.cap_per_household_fen,
+        "already_subsidised_minor": already,
+        "outstanding_minor": outstanding,
+        "by_policy_minor": by_policy,
+        "cost_headroom_minor": headroom,
+        "amount_minor": amount,
+    }
+
+
+@transaction.atomic
+def award_propose(
+    *,
+    household: Household,
+    project: Project,
+    fund: Fund,
+    by: User,
+    assessment: Assessment | None = None,
+) -> Award:
+    """Propose the foundation's subsidy for an eligible household's share.
+
+    amount = min(share x ratio, cap, what the unit still owes, what keeps all subsidies of
+    the project within its cost). Never twice per household and project (``AwardExists``).
+    A beneficiary on the related-party register gets an award that is flagged and blocked
+    (``related_party``, ``block_reason``): it cannot be approved, only cancelled.
+    """
+    # Serialise proposals for one project so two caseworkers cannot both use the headroom.
+    Project.objects.select_for_update().filter(pk=project.pk).first()
+    if household.unit.project_id != project.pk:
+        raise InvalidInput(ASSESSMENT_ELSEWHERE, fields={"household": household.pk})
+    if fund.currency != project.currency:
+        raise InvalidInput(
+            CURRENCY_DIFFERS % {"fund": fund.currency, "project": project.currency},
+            fields={"fund": fund.pk},
+        )
+    existing = Award.objects.filter(household=household, project=project).exclude(
+        state=AwardState.CANCELLED
+    )
+    first = existing.first()
+    if first is not None:
+        raise AwardExists(AWARD_EXISTS % {"id": first.pk}, fields={"award": first.pk})
+    if assessment is None:
+        assessment = assessment_current(household=household, project=project)
+        if assessment is None:
+            raise NotEligible(NOT_SCREENED, fields={"household": household.pk})
+    if assessment.household_id != household.pk or assessment.project_id != project.pk:
+        raise InvalidInput(ASSESSMENT_ELSEWHERE, fields={"assessment": assessment.pk})
+    if assessment.stale:
+        raise NotEligible(ASSESSMENT_STALE, fields={"assessment": assessment.pk})
+    if assessment.outcome != Outcome.ELIGIBLE:
+        raise NotEligible(
+            NOT_ELIGIBLE % {"outcome": assessment.get_outcome_display()},
+            fields={"assessment": assessment.pk},
+        )
+    basis = award_quote(household=household, project=project, assessment=assessment)
+    amount = basis["amount_minor"]
+    if amount <= 0:
+        if basis["outstanding_minor"] == 0:
+            why = WHY_OWED
+        elif basis["by_policy_minor"] == 0:
+            why = WHY_CAP
+        else:
+            why = WHY_COST
+        raise NothingToAward(NOTHING_TO_AWARD % {"why": why}, fields={"amount_minor": 0})
+    hits = award_related_parties(household=household, project=project, fund=fund)
+    reasons = [
+        str(RELATED_PARTY % {"person": name, "kind": kind_label, "relation": relation or "-"})
+        for name, kind_label, relation in hits
+    ]
+    try:
+        with transaction.atomic():
+            return Award.objects.create(
+                project=project,
+                household=household,
+                assessment=assessment,
+                fund=fund,
+                currency=project.currency,
+                amount_minor=amount,
+                basis=basis,
+                related_party=bool(hits),
+                block_reason="; ".join(reasons),
+                proposed_by=by,
+            )
+    except IntegrityError:  # a concurrent proposal won the race
+        first = existing.first()
+        raise AwardExists(
+            AWARD_EXISTS % {"id": first.pk if first else "?"}, fields={"household": household.pk}
+        ) from None
+
+
+@transaction.atomic
+def award_approve(*, award: Award, by: User) -> Award:
+    """An Approver who is not the proposer approves. Blocked awards cannot be approved;
+    neither can one whose household was screened again and is no longer eligible."""
+    award = _lock(award)
+    _require_approver(by)
+    _state(award, AwardState.PROPOSED)
+    if award.proposed_by_id == by.pk:
+        raise SelfApproval(SELF_APPROVAL)
+    if award.related_party:
+        raise RelatedPartyBlocked(BLOCKED % {"reason": award.block_reason})
+    current = assessment_current(household=award.household, project=award.project)
+    if current is None or current.outcome != Outcome.ELIGIBLE:
+        outcome = current.get_outcome_display() if current else "-"
+        raise NotEligible(NOT_ELIGIBLE % {"outcome": outcome})
+    award.state = AwardState.APPROVED
+    award.approved_by = by
+    award.approved_at = timezone.now()
+    award.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    return award
+
+
+@transaction.atomic
+def award_commit(*, award: Award, by: User) -> Award:
+    """Reserve the amount in the fund (available -> committed), so it cannot be spent
+    elsewhere. ``InsufficientFunds`` (from the ledger) leaves the award approved."""
+    award = _lock(award)
+    _require_approver(by)
+    _state(award, AwardState.APPROVED)
+    if award.proposed_by_id == by.pk:
+        raise SelfApproval(SELF_COMMIT)
+    entry = funds_commit(
+        fund=award.fund,
+        amount=Money(award.amount_minor, award.currency),
+        idempotency_key=f"award:{award.pk}:commit",
+        memo=COMMIT_MEMO
+        % {
+            "id": award.pk,
+            "project": award.project.reference,
+            "unit": award.household.unit.label,
+        },
+        created_by=by,
+    )
+    award.committed_entry = entry
+    award.committed_by = by
+    award.committed_at = timezone.now()
+    award.state = AwardState.COMMITTED
+    award.save(
+        update_fields=["committed_entry", "committed_by", "committed_at", "state", "updated_at"]
+    )
+    return award
+
+
+@transaction.atomic
+def award_cancel(*, award: Award, by: User, reason: str) -> Award:
+    """Cancel a proposed, approved or committed award; a reservation is released
+    (``commitment_release``, key ``award:<id>:release``) for what was not paid yet."""
+    award = _lock(award)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(REASON_REQUIRED, fields={"reason": str(REASON_REQUIRED)})
+    _state(award, AwardState.PROPOSED, AwardState.APPROVED, AwardState.COMMITTED)
+    if award.state == AwardState.COMMITTED and award.outstanding_minor > 0:
+        award.release_entry = commitment_release(
+            fund=award.fund,
+            amount=Money(award.outstanding_minor, award.currency),
+            idempotency_key=f"award:{award.pk}:release",
+            memo=f"award:{award.pk} cancelled",
+            created_by=by,
+        )
+    award.state = AwardState.CANCELLED
+    award.cancelled_by = by
+    award.cancelled_at = timezone.now()
+    award.cancel_reason = reason
+    award.save(
+        update_fields=[
+            "state",
+            "cancelled_by",
+            "cancelled_at",
+            "cancel_reason",
+            "release_entry",
+            "updated_at",
+        ]
+    )
+    return award
+
+
+@transaction.atomic
+def award_record_payment(*, award: Award, amount: int, entry: JournalEntry) -> Award:
+    """Record a payment (``amount`` fen, posted as ``entry``) towards a committed award.
+
+    Called by the disbursement service after the ledger entry is posted. Idempotent by
+    ``entry``: recording the same entry again changes nothing. ``PaymentExceedsAward`` if
+    the payments would pass the award; the award becomes ``paid`` when fully paid.
+    """
+    award = _lock(award)
+    previous = AwardPayment.objects.filter(entry=entry).first()
+    if previous is not None:
+        if previous.award_id != award.pk or previous.amount_minor != amount:
+            raise AwardStateError(
+                PAYMENT_CONFLICT % {"id": previous.award_id}, fields={"entry": entry.pk}
+            )
+        return award
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput(PAYMENT_POSITIVE, fields={"amount": amount})
+    _state(award, AwardState.COMMITTED)
+    total = award.paid_minor + amount
+    if total > award.amount_minor:
+        raise PaymentExceedsAward(
+            PAYMENT_TOO_LARGE % {"amount": amount, "total": total, "award": award.amount_minor},
+            fields={"amount": amount},
+        )
+    AwardPayment.objects.create(award=award, entry=entry, amount_minor=amount)
+    award.paid_minor = total
+    fields = ["paid_minor", "updated_at"]
+    if total == award.amount_minor:
+        award.state = AwardState.PAID
+        award.paid_at = timezone.now()
+        fields += ["state", "paid_at"]
+    award.save(update_fields=fields)
+    return award
