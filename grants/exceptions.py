@@ -126,3 +126,36 @@ class RelatedPartyBlocked(GrantsError):
 
 class PaymentExceedsAward(GrantsError):
     code = "payment_exceeds_award"
+
+
+# --- disbursements ---------------------------------------------------------------------------
+
+
+class TranchePlanInvalid(GrantsError):
+    """A tranche template that does not fit the project's lifecycle (shares, milestones)."""
+
+    code = "tranche_plan_invalid"
+
+
+class MilestoneNotReached(GrantsError):
+    """A tranche requested before the project reached its milestone step."""
+
+    code = "milestone_not_reached"
+
+
+class EvidenceMissing(GrantsError):
+    """A required kind of evidence is not attached, or an invoice already backs a payment."""
+
+    code = "evidence_missing"
+
+
+class NothingToPay(GrantsError):
+    """No committed award has anything due for the tranche."""
+
+    code = "nothing_to_pay"
+
+
+class DisbursementStateError(GrantsError):
+    """The disbursement (or its tranche or project) is not in a state that allows this."""
+
+    code = "disbursement_state"

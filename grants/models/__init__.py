@@ -127,3 +127,30 @@ __all__ = [
     "VolunteerPayment",
     "Vote",
 ]
+
+# Disbursements (issue 8), appended so parallel edits above merge cleanly.
+from grants.models.disbursements import (
+    LIVE_STATUSES,
+    Disbursement,
+    DisbursementAllocation,
+    DisbursementApproval,
+    DisbursementEvidence,
+    DisbursementStatus,
+    ProjectCloseout,
+    Tranche,
+    TrancheTemplate,
+    TrancheTemplateLine,
+)
+
+__all__ += [
+    "LIVE_STATUSES",
+    "Disbursement",
+    "DisbursementAllocation",
+    "DisbursementApproval",
+    "DisbursementEvidence",
+    "DisbursementStatus",
+    "ProjectCloseout",
+    "Tranche",
+    "TrancheTemplate",
+    "TrancheTemplateLine",
+]
