@@ -32,6 +32,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "conflict": status.HTTP_409_CONFLICT,
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
+    "refund_exceeds_gift": status.HTTP_409_CONFLICT,
+    "reversal_not_allowed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
     # grants
     "consent_missing": status.HTTP_403_FORBIDDEN,
