@@ -15,6 +15,7 @@ from fund.services import commitment_release
 from grants.exceptions import (
     DisbursementStateError,
     EvidenceMissing,
+    IllegalTransition,
     InvalidInput,
     MilestoneNotReached,
     NotAllowed,
@@ -26,6 +27,7 @@ from grants.models import (
     Disbursement,
     DisbursementAllocation,
     DisbursementStatus,
+    ProjectCloseout,
     ProjectDocument,
     TrancheTemplate,
     TrancheTemplateLine,
@@ -35,6 +37,7 @@ from grants.selectors_disbursements import (
     household_disbursement_summary,
     tranche_plan,
 )
+from grants.services import project_update
 from grants.services.disbursements import (
     disbursement_approve,
     disbursement_cancel,
@@ -42,6 +45,7 @@ from grants.services.disbursements import (
     disbursement_reject,
     disbursement_request,
     disbursement_return,
+    project_close,
     tranche_plan_create,
 )
 from tests.grants.disbursement_factories import evidence, project_with_awards
@@ -72,9 +76,13 @@ def _request(setup, position=1, **kw):
     )
     tranche = tranches[position - 1]
     if "documents" not in kw and "uploads" not in kw:
+        # Papers on the file are linked; a fresh invoice (and anything missing) is uploaded.
         kinds = [k for k in tranche.evidence_kinds if k != "invoice"]
         kw["documents"] = list(setup.project.documents.filter(kind__in=kinds))
-        kw["uploads"] = {"invoice": pdf("invoice.pdf")}
+        have = {d.kind for d in kw["documents"]}
+        kw["uploads"] = {
+            k: pdf(f"{k}.pdf") for k in tranche.evidence_kinds if k == "invoice" or k not in have
+        }
     return disbursement_request(tranche=tranche, by=setup.people.finance, **kw)
 
 
@@ -443,3 +451,102 @@ def test_a_returned_payment_is_taken_off_the_award_and_can_be_paid_again():
 
     award.refresh_from_db()
     assert award.paid_minor == again.amount_minor == d.amount_minor
+
+
+# --- close -----------------------------------------------------------------------------------
+
+
+def _pay_all(setup, last_amount=None):
+    tranche_plan_create(project=setup.project, by=setup.people.finance)
+    paid = []
+    for position in (1, 2):
+        kw = {"amount_minor": last_amount} if position == 2 and last_amount else {}
+        d = _approved(setup, position=position, **kw)
+        paid.append(
+            disbursement_pay(
+                disbursement=d,
+                by=setup.people.finance,
+                bank_reference=f"B{position}",
+                paid_on=PAID_ON,
+            )
+        )
+    setup.project.refresh_from_db()
+    return paid
+
+
+def _ready_to_close(setup):
+    evidence(setup.project, "resident_signoff")
+    project_update(
+        project=setup.project,
+        by=setup.people.caseworker,
+        changes={"final_cost_minor": setup.project.cost_estimate_minor},
+    )
+
+
+def test_the_last_payment_closes_a_delivered_project_with_nothing_left_over():
+    setup = project_with_awards(households=1, stage="delivered")
+    _ready_to_close(setup)
+
+    _pay_all(setup)
+
+    assert setup.project.stage.code == "closed"
+    closeout = ProjectCloseout.objects.get(project=setup.project)
+    assert (closeout.released_minor, closeout.releases, closeout.paid_minor) == (
+        0,
+        [],
+        setup.awards[0].amount_minor,
+    )
+    assert closeout.transition.reason == "delivered and all tranches paid"
+    setup.awards[0].refresh_from_db()
+    assert setup.awards[0].state == AwardState.PAID
+
+
+def test_closing_releases_what_the_last_tranche_did_not_need():
+    setup = project_with_awards(households=1, stage="delivered")
+    award = setup.awards[0]
+    tranche_two = award.amount_minor - award.amount_minor * 3 // 10
+    paid = _pay_all(setup, last_amount=tranche_two - 12_345)
+    assert setup.project.stage.code == "delivered"  # no final cost yet: stays open
+    available = fund_available_balance(fund=setup.fund)
+    _ready_to_close(setup)
+
+    closeout = project_close(project=setup.project, by=setup.people.caseworker)
+
+    award.refresh_from_db()
+    assert closeout.released_minor == 12_345
+    assert closeout.releases == [
+        {
+            "award_id": award.pk,
+            "household_id": award.household_id,
+            "fund": setup.fund.code,
+            "amount": 12_345,
+            "entry": award.release_entry.number,
+        }
+    ]
+    assert closeout.paid_minor == sum(d.amount_minor for d in paid)
+    assert fund_available_balance(fund=setup.fund) == available + Money(12_345, "CNY")
+    assert fund_committed_balance(fund=setup.fund) == Money(0, "CNY")
+    assert award.state == AwardState.CANCELLED
+    assert award.paid_minor == award.amount_minor - 12_345
+
+
+def test_a_project_with_a_tranche_unpaid_does_not_close():
+    setup = project_with_awards(households=1, stage="delivered")
+    tranche_plan_create(project=setup.project, by=setup.people.finance)
+    d = _approved(setup)
+    disbursement_pay(disbursement=d, by=setup.people.finance, bank_reference="B", paid_on=PAID_ON)
+    pending = _request(setup, position=2)
+    _ready_to_close(setup)
+    entries = JournalEntry.objects.count()
+
+    with pytest.raises(IllegalTransition) as caught:
+        project_close(project=setup.project, by=setup.people.caseworker)
+
+    assert caught.value.reasons == [
+        "tranche 2 is not paid yet",
+        f"disbursement #{pending.pk} is still waiting for approval",
+    ]
+    setup.project.refresh_from_db()
+    assert setup.project.stage.code == "delivered"
+    assert JournalEntry.objects.count() == entries
+    assert not ProjectCloseout.objects.exists()
