@@ -40,6 +40,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity_conflict": status.HTTP_409_CONFLICT,
     "consultation_closed": status.HTTP_409_CONFLICT,
     "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    # grants: disbursements
+    "milestone_not_reached": status.HTTP_409_CONFLICT,
+    "disbursement_state": status.HTTP_409_CONFLICT,
+    "nothing_to_pay": status.HTTP_409_CONFLICT,
+    "payment_exceeds_award": status.HTTP_409_CONFLICT,
 }
 
 GENERIC_CODES = {

@@ -164,3 +164,72 @@ urlpatterns += [
         name="fund-financial-position",
     ),
 ]
+
+# grants: tranche plans and disbursements (issue 8)
+from api.views import disbursements as disbursement_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "tranche-templates/",
+        disbursement_views.TrancheTemplateListApi.as_view(),
+        name="tranche-template-list",
+    ),
+    path(
+        "projects/<int:pk>/tranches/",
+        disbursement_views.ProjectTrancheApi.as_view(),
+        name="project-tranches",
+    ),
+    path(
+        "projects/<int:pk>/tranches/<int:tranche_pk>/disbursements/",
+        disbursement_views.DisbursementRequestApi.as_view(),
+        name="disbursement-request",
+    ),
+    path(
+        "projects/<int:pk>/households/<int:household_pk>/subsidy/",
+        disbursement_views.HouseholdSubsidyApi.as_view(),
+        name="household-subsidy",
+    ),
+    path(
+        "projects/<int:pk>/close/",
+        disbursement_views.ProjectCloseApi.as_view(),
+        name="project-close",
+    ),
+    path(
+        "disbursements/", disbursement_views.DisbursementListApi.as_view(), name="disbursement-list"
+    ),
+    path(
+        "disbursements/<int:pk>/",
+        disbursement_views.DisbursementDetailApi.as_view(),
+        name="disbursement-detail",
+    ),
+    path(
+        "disbursements/<int:pk>/approve/",
+        disbursement_views.DisbursementApproveApi.as_view(),
+        name="disbursement-approve",
+    ),
+    path(
+        "disbursements/<int:pk>/reject/",
+        disbursement_views.DisbursementRejectApi.as_view(),
+        name="disbursement-reject",
+    ),
+    path(
+        "disbursements/<int:pk>/cancel/",
+        disbursement_views.DisbursementCancelApi.as_view(),
+        name="disbursement-cancel",
+    ),
+    path(
+        "disbursements/<int:pk>/pay/",
+        disbursement_views.DisbursementPayApi.as_view(),
+        name="disbursement-pay",
+    ),
+    path(
+        "disbursements/<int:pk>/return/",
+        disbursement_views.DisbursementReturnApi.as_view(),
+        name="disbursement-return",
+    ),
+    path(
+        "gifts/<int:number>/trace/",
+        disbursement_views.GiftTraceApi.as_view(),
+        name="gift-trace",
+    ),
+]

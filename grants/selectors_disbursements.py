@@ -37,7 +37,14 @@ NOT_FOUND = _("%(what)s %(id)s not found")
 DISBURSEMENT = _("disbursement")
 TRANCHE = _("tranche")
 GIFT = _("gift entry")
+TEMPLATE = _("tranche template")
+FUND = _("fund")
+CLOSEOUT = _("project close-out")
 APPROVE_PERMISSION = "grants.approve_disbursement"
+
+
+def not_found(what: object, ident: object, field: str) -> NotFound:
+    return NotFound(NOT_FOUND % {"what": what, "id": ident}, fields={field: ident})
 
 
 def disbursement_get(*, disbursement_id: object) -> Disbursement:
@@ -320,6 +327,10 @@ class GiftTrace:
     @property
     def unused(self) -> int:
         return self.usable - self.used
+
+    @property
+    def method(self) -> str:
+        return str(METHOD)
 
 
 METHOD = _(

@@ -17,7 +17,12 @@ from fund.money import Money
 from fund.services import fund_create, gift_record
 from grants.eligibility import PolicyParameters, params_to_json
 from grants.models import Assessment, Award, Household, PolicyVersion, Project
-from grants.services import household_create, project_transition, project_update
+from grants.services import (
+    household_create,
+    occupant_add,
+    project_transition,
+    project_update,
+)
 from grants.services.awards import award_approve, award_commit, award_propose
 from tests.factories import user_with_role
 from tests.fund.factories import key
@@ -110,6 +115,14 @@ def project_with_awards(
     setup = Setup(project=project, fund=fund, people=people)
     for unit in [u for u in units if u.floor >= 2][:households]:
         household = household_create(unit=unit, since=dt.date(2000, 1, 1), by=people.caseworker)
+        owner = unit.ownerships.get().person
+        occupant_add(
+            household=household,
+            person=owner,
+            relationship="self",
+            since=dt.date(2000, 1, 1),
+            by=people.caseworker,
+        )
         setup.awards.append(committed_award(project, household, fund, people, **params))
     if stage != "approved":
         advance_on(project, stage, by=people.caseworker)
