@@ -1,27 +1,302 @@
-"""Reads for eligibility and awards: current decisions, subsidy headroom, related parties."""
+"""Reads for eligibility and awards: the policy in force, household facts from the ORM,
+current decisions, the priority list, subsidy headroom and related parties."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet, Sum
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Q, QuerySet, Sum
 
 from fund.models import Fund
+from grants import eligibility as rules
+from grants.crypto import decrypt
+from grants.eligibility import HouseholdFacts, PolicyParameters, params_from_json
+from grants.exceptions import NoPolicyInForce
 from grants.models import (
+    CONSENT_INCOME,
+    CONSENT_SENSITIVE,
     Assessment,
     Award,
     AwardState,
+    ConsultationKind,
+    EligibilityPolicy,
     Household,
+    HouseholdConsent,
     Occupant,
     Ownership,
+    PolicyVersion,
     Project,
     RelatedParty,
     RelatedPartyKind,
+    SensitiveDataConsent,
+    SensitiveKind,
+    SensitiveRecord,
     Unit,
 )
 from grants.selectors import (
+    SENSITIVE_CONTEXT,
+    households_current,
     project_government_subsidy,
     project_other_grants_total,
+    project_plan_passed,
     today,
 )
+from grants.sensitive import HealthData, IncomeData, IncomeStatus
+
+# The pseudo-stage the default policy requires: the project's plan consultation is closed and
+# passed. It sits right after the lifecycle step that holds the plan consultation.
+PLAN_PASSED_STAGE = "plan_consultation_passed"
+
+# ORM relationships -> the rules' relationships (grants.eligibility.Relationship).
+_RELATIONSHIPS = {
+    "other_relative": rules.Relationship.RELATIVE.value,
+    "tenant": rules.Relationship.OTHER.value,
+}
+NO_POLICY = "no eligibility policy version in force on %(date)s"
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def policy_default() -> EligibilityPolicy:
+    policy = EligibilityPolicy.objects.filter(is_default=True).first()
+    if policy is None:
+        raise NoPolicyInForce(NO_POLICY % {"date": "-"})
+    return policy
+
+
+def policy_version_in_force(
+    *, on: dt.date | None = None, policy: EligibilityPolicy | None = None
+) -> PolicyVersion:
+    """The version of ``policy`` (default: the default policy) in force on ``on``."""
+    on = on or today()
+    policy = policy or policy_default()
+    version = (
+        policy.versions.filter(effective_from__lte=on).order_by("-effective_from", "-number")
+    ).first()
+    if version is None:
+        raise NoPolicyInForce(NO_POLICY % {"date": on.isoformat()})
+    return version
+
+
+def policy_version_params(*, version: PolicyVersion) -> PolicyParameters:
+    return params_from_json(version.parameters)
+
+
+def policy_versions_due(*, on: dt.date | None = None) -> list[PolicyVersion]:
+    """Versions of the default policy that are in force on ``on`` and whose activation
+    re-screen has not run yet: at most the one in force (older ones were superseded)."""
+    try:
+        version = policy_version_in_force(on=on)
+    except NoPolicyInForce:
+        return []
+    if version.screening_runs.filter(trigger="policy_version").exists():
+        return []
+    return [version]
+
+
+# --- household facts from the file ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectStage:
+    stage: str
+    order: tuple[str, ...]
+
+
+def project_stage_facts(*, project: Project) -> ProjectStage:
+    """The project's stage and lifecycle order as the rules see them: cancellation steps are
+    not on the way, and ``plan_consultation_passed`` follows the plan consultation step."""
+    order: list[str] = []
+    plan_step = ""
+    for step in project.lifecycle.steps.order_by("position"):
+        if step.is_cancellation:
+            continue
+        order.append(step.code)
+        if step.consultation_kind == ConsultationKind.PLAN and not plan_step:
+            plan_step = step.code
+            if PLAN_PASSED_STAGE not in order:
+                order.append(PLAN_PASSED_STAGE)
+    stage = project.stage.code
+    if stage == plan_step and project_plan_passed(project=project):
+        stage = PLAN_PASSED_STAGE
+    return ProjectStage(stage=stage, order=tuple(order))
+
+
+def _decrypted(record: SensitiveRecord) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(
+        decrypt(record.payload_encrypted, context=SENSITIVE_CONTEXT)
+    )
+    return payload
+
+
+class FactsReader:
+    """Builds ``HouseholdFacts`` for many households with a fixed number of queries per
+    batch. Sensitive data is read only for people with an active consent of its kind (the
+    same rule as ``grants.selectors.sensitive_data_read``)."""
+
+    def __init__(self, *, dibao_line_minor: int | None) -> None:
+        self.dibao_line = dibao_line_minor
+        self._projects: dict[int, ProjectStage] = {}
+
+    def project_stage(self, project: Project) -> ProjectStage:
+        if project.pk not in self._projects:
+            self._projects[project.pk] = project_stage_facts(project=project)
+        return self._projects[project.pk]
+
+    def read(self, households: Sequence[Household]) -> dict[int, HouseholdFacts]:
+        """``households`` come from ``households_current`` (occupants prefetched)."""
+        members = {h.pk: _members(h) for h in households}
+        person_ids = {o.person_id for occupants in members.values() for o in occupants}
+        consents: dict[int, set[str]] = {h.pk: set() for h in households}
+        for household_id, kind in HouseholdConsent.objects.filter(
+            household_id__in=list(consents), withdrawn_on__isnull=True
+        ).values_list("household_id", "kind"):
+            consents[household_id].add(kind)
+        sensitive: set[tuple[int, str]] = set(
+            SensitiveDataConsent.objects.filter(
+                person_id__in=person_ids, withdrawn_on__isnull=True
+            ).values_list("person_id", "kind")
+        )
+        records: dict[tuple[int, str], dict[str, Any]] = {}
+        if sensitive:
+            wanted = Q()
+            for person_id, kind in sensitive:
+                wanted |= Q(person_id=person_id, kind=kind)
+            for record in SensitiveRecord.objects.filter(wanted):
+                records[(record.person_id, record.kind)] = _decrypted(record)
+        return {
+            h.pk: self._facts(h, members[h.pk], consents[h.pk], sensitive, records)
+            for h in households
+        }
+
+    def _facts(
+        self,
+        household: Household,
+        occupants: list[Occupant],
+        consents: set[str],
+        sensitive: set[tuple[int, str]],
+        records: dict[tuple[int, str], dict[str, Any]],
+    ) -> HouseholdFacts:
+        people = []
+        income: int | None = None
+        for occupant in occupants:
+            person = occupant.person
+            bedridden = disabled = None
+            if (person.pk, SensitiveKind.HEALTH) in sensitive:
+                consents.add(CONSENT_SENSITIVE)
+                raw = records.get((person.pk, SensitiveKind.HEALTH))
+                if raw is not None:
+                    health = HealthData.from_json(raw)
+                    bedridden = health.bedridden or health.cannot_use_stairs
+                    disabled = health.disability_grade is not None
+            if (person.pk, SensitiveKind.INCOME) in sensitive:
+                consents.add(CONSENT_INCOME)
+                raw = records.get((person.pk, SensitiveKind.INCOME))
+                if raw is not None and (income is None or occupant.relationship == "self"):
+                    income = _income(IncomeData.from_json(raw), self.dibao_line)
+            people.append(
+                rules.Occupant(
+                    name=person.full_name,
+                    birth_date=person.birth_date,
+                    relationship=_RELATIONSHIPS.get(occupant.relationship, occupant.relationship),
+                    bedridden=bedridden,
+                    disabled=disabled,
+                )
+            )
+        unit = household.unit
+        stage = self.project_stage(unit.project)
+        return HouseholdFacts(
+            occupants=tuple(people),
+            floor=unit.floor,
+            project_stage=stage.stage,
+            project_stage_order=stage.order,
+            household_role=unit.cost_role,
+            primary_residence=household.is_primary_residence,
+            consents=frozenset(consents),
+            monthly_income_per_person_fen=income,
+            dibao_line_fen=self.dibao_line,
+        )
+
+
+def _members(household: Household) -> list[Occupant]:
+    occupants = getattr(household, "current_occupants", None)
+    if occupants is None:
+        occupants = list(
+            household.occupants.filter(until__isnull=True).select_related("person").order_by("id")
+        )
+    return sorted(occupants, key=lambda o: (o.relationship != "self", o.pk))
+
+
+def _income(data: IncomeData, line: int | None) -> int | None:
+    """Income per person per month (fen). A household on the minimum living allowance is at
+    or below the line by definition, so its income counts as the line when no figure is on
+    file."""
+    if data.monthly_income_per_person_minor is not None:
+        return data.monthly_income_per_person_minor
+    if data.status == IncomeStatus.DIBAO and line is not None:
+        return line
+    return None
+
+
+def household_facts(*, household: Household, version: PolicyVersion) -> HouseholdFacts:
+    """What the criteria read about one household, from its file now."""
+    loaded = households_current().filter(pk=household.pk).first()
+    if loaded is None:  # an ended household: read it as it was at its end
+        loaded = household
+    return FactsReader(dibao_line_minor=version.dibao_line_minor).read([loaded])[loaded.pk]
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def assessment_snapshot(*, assessment: Assessment) -> dict[str, Any]:
+    """The full replayable snapshot (``grants.eligibility.replay``) of a stored decision:
+    its inputs, the immutable parameters of its version, and what it decided."""
+    return {
+        **assessment.inputs,
+        "parameters": assessment.policy_version.parameters,
+        "outcome": assessment.outcome,
+        "missing": assessment.missing,
+        "criteria": assessment.results,
+    }
+
+
+def assessment_explain(*, assessment: Assessment, masked: bool = False) -> rules.Assessment:
+    """The decision recomputed from its snapshot, for its sentences in any language.
+    ``masked`` replaces the occupants' names by their masked form first (Auditors)."""
+    snapshot = assessment_snapshot(assessment=assessment)
+    if masked:
+        from grants.crypto import mask_name
+
+        facts = dict(snapshot["facts"])
+        facts["occupants"] = [
+            {**o, "name": mask_name(o.get("name", ""))} for o in facts.get("occupants", [])
+        ]
+        snapshot = {**snapshot, "facts": facts}
+    return rules.replay(snapshot)
+
+
+def assessments_latest_outcomes(
+    *, household_ids: Iterable[int]
+) -> dict[tuple[int, int], tuple[int, str]]:
+    """(household, project) -> (id, outcome) of the latest assessment, stale or not."""
+    latest = (
+        Assessment.objects.filter(household_id__in=list(household_ids))
+        .values("household_id", "project_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return {
+        (h, p): (pk, outcome)
+        for pk, h, p, outcome in Assessment.objects.filter(pk__in=list(latest)).values_list(
+            "id", "household_id", "project_id", "outcome"
+        )
+    }
 
 
 def assessment_current(*, household: Household, project: Project) -> Assessment | None:
