@@ -105,14 +105,17 @@ def award_quote(
     *, household: Household, project: Project, assessment: Assessment
 ) -> dict[str, Any]:
     """The amount the policy gives this household now, and how it was reached (fen)."""
-    params = params_from_json(assessment.inputs["parameters"])
+    params = params_from_json(assessment.policy_version.parameters)
     run = costshare_current(project=project)
     line = run.lines.filter(unit_id=household.unit_id).first() if run else None
     if line is None:
         raise NothingToAward(NOTHING_TO_AWARD % {"why": NO_SHARE})
-    share = line.payable_minor
+    # The household's own share: volunteer extras are its gift, not an obligation to
+    # subsidise. A late joiner paid its entry price (its share) when it joined.
+    share = line.base_share_minor - line.reduction_minor
+    paid_by_household = (household.unit.entry_price_paid_minor or 0) if line.late_join else 0
     already = unit_already_subsidised(unit=household.unit, project=project)
-    outstanding = max(0, share - already)
+    outstanding = max(0, share - paid_by_household - already)
     by_policy = award_amount(
         share_fen=share,
         already_subsidised_fen=already,
@@ -126,6 +129,7 @@ def award_quote(
         "share_minor": share,
         "subsidy_ratio": str(params.subsidy_ratio),
         "cap_per_household_minor": params.cap_per_household_fen,
+        "paid_by_household_minor": paid_by_household,
         "already_subsidised_minor": already,
         "outstanding_minor": outstanding,
         "by_policy_minor": by_policy,
@@ -152,6 +156,7 @@ def award_propose(
     """
     # Serialise proposals for one project so two caseworkers cannot both use the headroom.
     Project.objects.select_for_update().filter(pk=project.pk).first()
+    household = Household.objects.select_related("unit").get(pk=household.pk)
     if household.unit.project_id != project.pk:
         raise InvalidInput(ASSESSMENT_ELSEWHERE, fields={"household": household.pk})
     if fund.currency != project.currency:
