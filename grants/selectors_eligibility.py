@@ -9,13 +9,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from fund.models import Fund
 from grants import eligibility as rules
 from grants.crypto import decrypt
 from grants.eligibility import HouseholdFacts, PolicyParameters, params_from_json
-from grants.exceptions import NoPolicyInForce
+from grants.exceptions import NoPolicyInForce, NothingToAward
 from grants.models import (
     CONSENT_INCOME,
     CONSENT_SENSITIVE,
@@ -39,6 +40,7 @@ from grants.models import (
 )
 from grants.selectors import (
     SENSITIVE_CONTEXT,
+    costshare_current,
     households_current,
     project_government_subsidy,
     project_other_grants_total,
@@ -381,3 +383,143 @@ def award_related_parties(
         if person is not None:
             hits.append((person.name_masked, str(row.get_kind_display()), row.relation))
     return hits
+
+
+# --- awards --------------------------------------------------------------------------------
+
+NO_SHARE = _("the unit has no share in the current cost-share version")
+NOTHING_TO_AWARD = _("nothing to award: %(why)s")
+
+
+def award_quote(
+    *, household: Household, project: Project, assessment: Assessment
+) -> dict[str, Any]:
+    """The amount the policy gives this household now, and how it was reached (fen)."""
+    params = params_from_json(assessment.policy_version.parameters)
+    run = costshare_current(project=project)
+    line = run.lines.filter(unit_id=household.unit_id).first() if run else None
+    if line is None:
+        raise NothingToAward(NOTHING_TO_AWARD % {"why": NO_SHARE})
+    # The household's own share: volunteer extras are its gift, not an obligation to
+    # subsidise. A late joiner paid its entry price (its share) when it joined.
+    share = line.base_share_minor - line.reduction_minor
+    paid_by_household = (household.unit.entry_price_paid_minor or 0) if line.late_join else 0
+    already = unit_already_subsidised(unit=household.unit, project=project)
+    outstanding = max(0, share - paid_by_household - already)
+    by_policy = rules.award_amount(
+        share_fen=share,
+        already_subsidised_fen=already,
+        outstanding_fen=outstanding,
+        params=params,
+    )
+    headroom = project_subsidy_headroom(project=project)
+    amount = max(0, min(by_policy, headroom))
+    return {
+        "costshare_version": run.version if run else None,
+        "share_minor": share,
+        "subsidy_ratio": str(params.subsidy_ratio),
+        "cap_per_household_minor": params.cap_per_household_fen,
+        "paid_by_household_minor": paid_by_household,
+        "already_subsidised_minor": already,
+        "outstanding_minor": outstanding,
+        "by_policy_minor": by_policy,
+        "cost_headroom_minor": headroom,
+        "amount_minor": amount,
+    }
+
+
+# --- priority ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityEntry:
+    rank: int
+    assessment: Assessment
+    score: int
+    reasons: tuple[rules.PriorityReason, ...]
+    amount_minor: int  # what an award would be now (0: nothing to award)
+    cumulative_minor: int  # amounts of this rank and all above
+    covered: bool  # the fund's available money reaches this far
+
+    @property
+    def household(self) -> Household:
+        return self.assessment.household
+
+
+@dataclass(frozen=True)
+class PriorityList:
+    reference_date: dt.date
+    available_minor: int | None  # the fund's available balance, when a fund is given
+    entries: list[PriorityEntry]
+
+    @property
+    def shortfall_minor(self) -> int:
+        """How much more the fund would need to cover everyone listed."""
+        if self.available_minor is None or not self.entries:
+            return 0
+        return max(0, self.entries[-1].cumulative_minor - self.available_minor)
+
+
+def priority_list(
+    *,
+    project: Project | None = None,
+    fund: Fund | None = None,
+    reference_date: dt.date | None = None,
+) -> PriorityList:
+    """Eligible households without a live award, ranked by the policy's priority weights
+    (highest first; ties by the project's application date, then the household), each with
+    the reason for every point and the award it would get. With a ``fund``, ``covered``
+    says who its available money reaches, in rank order."""
+    from fund.selectors import fund_available_balance
+    from grants.exceptions import GrantsError
+
+    on = reference_date or today()
+    live = Award.objects.filter(
+        household=OuterRef("household"), project=OuterRef("project")
+    ).exclude(state=AwardState.CANCELLED)
+    current = (
+        Assessment.objects.filter(stale=False, outcome=rules.Outcome.ELIGIBLE)
+        .filter(~Exists(live))
+        .select_related("policy_version", "household__unit", "project")
+        .order_by("project__applied_on", "household_id")
+    )
+    if project is not None:
+        current = current.filter(project=project)
+    assessments = {a.pk: a for a in current}
+    # Each decision is ranked under its own version's weights (normally all the same one).
+    by_version: dict[int, list[tuple[int, HouseholdFacts]]] = {}
+    for a in assessments.values():
+        facts = rules.facts_from_json(a.inputs["facts"])
+        by_version.setdefault(a.policy_version_id, []).append((a.pk, facts))
+    ranked: list[rules.RankedHousehold] = []
+    for items in by_version.values():
+        params = rules.params_from_json(assessments[items[0][0]].policy_version.parameters)
+        ranked += rules.rank_by_priority(items, params, on)
+    position_of = {pk: i for i, pk in enumerate(assessments)}
+    ranked.sort(key=lambda r: (-r.score, position_of[int(str(r.key))]))
+    available = None if fund is None else fund_available_balance(fund=fund).amount_minor
+    entries: list[PriorityEntry] = []
+    cumulative, rank, previous = 0, 0, None
+    for position, item in enumerate(ranked, start=1):
+        assessment = assessments[int(str(item.key))]
+        if item.score != previous:
+            rank, previous = position, item.score
+        try:
+            amount = award_quote(
+                household=assessment.household, project=assessment.project, assessment=assessment
+            )["amount_minor"]
+        except GrantsError:
+            amount = 0
+        cumulative += amount
+        entries.append(
+            PriorityEntry(
+                rank=rank,
+                assessment=assessment,
+                score=item.score,
+                reasons=item.reasons,
+                amount_minor=amount,
+                cumulative_minor=cumulative,
+                covered=available is None or cumulative <= available,
+            )
+        )
+    return PriorityList(reference_date=on, available_minor=available, entries=entries)

@@ -89,6 +89,7 @@ class PolicyDryRun:
     def to_json(self) -> dict[str, Any]:
         return {
             "cases": self.cases.cases,
+            "cases_ok": self.cases.cases - len(self.cases.failed_cases),
             "cases_failed": list(self.cases.failed_cases),
             "case_failures": [str(f) for f in self.cases.failures],
             "households": self.households,
