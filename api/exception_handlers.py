@@ -38,6 +38,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity_conflict": status.HTTP_409_CONFLICT,
     "consultation_closed": status.HTTP_409_CONFLICT,
     "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    # eligibility and awards
+    "no_policy": status.HTTP_409_CONFLICT,
+    "award_exists": status.HTTP_409_CONFLICT,
+    "award_state": status.HTTP_409_CONFLICT,
+    "related_party": status.HTTP_409_CONFLICT,
+    "not_eligible": status.HTTP_409_CONFLICT,
 }
 
 GENERIC_CODES = {

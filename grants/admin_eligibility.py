@@ -41,7 +41,11 @@ from grants.models import (
     ScreeningTrigger,
 )
 from grants.selectors import id_number_hash
-from grants.selectors_eligibility import assessment_explain, priority_list
+from grants.selectors_eligibility import (
+    assessment_explain,
+    priority_list,
+    priority_reason_masked,
+)
 from grants.services.eligibility import (
     household_consent_record,
     policy_dry_run,
@@ -704,7 +708,8 @@ class AwardAdmin(admin.ModelAdmin):
                 "amount": format_fen(e.amount_minor),
                 "cumulative": format_fen(e.cumulative_minor),
                 "reasons": [
-                    r.sentence(language) for r in _masked_reasons(e, masked, ranked.reference_date)
+                    (priority_reason_masked(r) if masked else r).sentence(language)
+                    for r in e.reasons
                 ],
             }
             for e in ranked.entries
@@ -740,14 +745,3 @@ class AwardAdmin(admin.ModelAdmin):
             ),
         }
         return super().change_view(request, object_id, form_url, extra_context=extra)
-
-
-def _masked_reasons(entry: Any, masked: bool, on: dt.date) -> Any:
-    """The priority reasons, with the occupant's name masked for Auditors."""
-    if not masked:
-        return entry.reasons
-    from grants.eligibility import priority_score
-
-    explained = assessment_explain(assessment=entry.assessment, masked=True)
-    _score, reasons = priority_score(explained.facts, explained.params, on)
-    return reasons

@@ -523,3 +523,85 @@ def priority_list(
             )
         )
     return PriorityList(reference_date=on, available_minor=available, entries=entries)
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+_WHAT = {
+    "policy": _("eligibility policy"),
+    "assessment": _("assessment"),
+    "award": _("award"),
+    "screening_run": _("screening run"),
+    "fund": _("fund"),
+}
+
+
+def _get(queryset: QuerySet[Any], what: str, ident: object) -> Any:
+    from grants.exceptions import NotFound
+    from grants.selectors import NOT_FOUND
+
+    try:
+        return queryset.get(pk=int(str(ident)))
+    except (ValueError, TypeError, queryset.model.DoesNotExist):
+        raise NotFound(
+            NOT_FOUND % {"what": _WHAT[what], "id": ident}, fields={what: ident}
+        ) from None
+
+
+def policy_get(*, policy_id: object) -> EligibilityPolicy:
+    return _get(EligibilityPolicy.objects.all(), "policy", policy_id)
+
+
+def assessment_get(*, assessment_id: object) -> Assessment:
+    qs = Assessment.objects.select_related("policy_version", "household__unit", "project")
+    return _get(qs, "assessment", assessment_id)
+
+
+def award_get(*, award_id: object) -> Award:
+    qs = Award.objects.select_related(
+        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry"
+    )
+    return _get(qs, "award", award_id)
+
+
+def screening_run_get(*, run_id: object) -> Any:
+    from grants.models import ScreeningRun
+
+    return _get(ScreeningRun.objects.all(), "screening_run", run_id)
+
+
+def fund_get(*, fund_id: object) -> Fund:
+    return _get(Fund.objects.all(), "fund", fund_id)
+
+
+def awards_list(*, project: Project | None = None, state: str | None = None) -> QuerySet[Award]:
+    qs = Award.objects.select_related(
+        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry"
+    ).order_by("-proposed_at", "-id")
+    if project is not None:
+        qs = qs.filter(project=project)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def assessments_current(*, project: Project) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(project=project, stale=False)
+        .select_related("policy_version", "household__unit")
+        .order_by("household__unit__floor", "household__unit__label")
+    )
+
+
+def priority_reason_masked(reason: rules.PriorityReason) -> rules.PriorityReason:
+    """The reason with occupants' names masked (Auditors)."""
+    from grants.crypto import mask_name
+
+    params = dict(reason.message_params)
+    if "name" in params:
+        params["name"] = mask_name(str(params["name"]))
+    if "names" in params:
+        params["names"] = [mask_name(str(n)) for n in params["names"]]
+    return rules.PriorityReason(
+        code=reason.code, points=reason.points, message=reason.message, message_params=params
+    )
