@@ -45,6 +45,12 @@ STATUS_BY_CODE: dict[str, int] = {
     "disbursement_state": status.HTTP_409_CONFLICT,
     "nothing_to_pay": status.HTTP_409_CONFLICT,
     "payment_exceeds_award": status.HTTP_409_CONFLICT,
+    # eligibility and awards
+    "no_policy": status.HTTP_409_CONFLICT,
+    "award_exists": status.HTTP_409_CONFLICT,
+    "award_state": status.HTTP_409_CONFLICT,
+    "related_party": status.HTTP_409_CONFLICT,
+    "not_eligible": status.HTTP_409_CONFLICT,
 }
 
 GENERIC_CODES = {

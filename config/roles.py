@@ -71,6 +71,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "!grants.approve_*",
         "!grants.*eligibilitypolicy*",
         "grants.view_eligibilitypolicy*",
+        # Policy parameters and the related-party register: Administrators edit them.
+        "!grants.*_policyversion",
+        "grants.view_policyversion",
+        "!grants.*_relatedparty",
+        "grants.view_relatedparty",
         # Lifecycles and subsidy presets are policy: Administrators edit them.
         "!grants.*_lifecycle*",
         "!grants.*_stepdocumentrequirement",

@@ -344,3 +344,6 @@ class SubsidyPresetAdmin(admin.ModelAdmin):
         "pipeline_extra_minor",
     )
     list_filter = ("city_code",)
+
+
+from grants import admin_eligibility  # noqa: E402, F401  (eligibility and awards, registered there)

@@ -346,4 +346,70 @@ def seed(*, users: dict[str, Any]) -> str:
             "reference"
         )
     )
-    return f"{len(created)} new project(s); {stages}"
+    return f"{len(created)} new project(s); {stages}; {_seed_eligibility(users)}"
+
+
+# --- eligibility and awards (issue 7) ------------------------------------------------------
+
+# Households of the demo projects left without the personal-data consent: "needs information".
+NO_CONSENT_UNITS = {"SH-PT-2025-001": {"401"}}
+DEMO_FUND = "elevator"
+
+
+def _seed_eligibility(users: dict[str, Any]) -> str:
+    """Consents, one screening of every demo household (outcomes mixed: eligible, not
+    eligible, needs information) and awards in several states. Idempotent: a household
+    with a current decision is not screened again, one with an award gets no other."""
+    from fund.models import Fund
+    from grants.exceptions import GrantsError
+    from grants.models import Assessment, Award
+    from grants.selectors import households_current
+    from grants.services.eligibility import household_consent_record, household_screen
+
+    by = users.get("caseworker")
+    projects = Project.objects.filter(reference__in=[p.reference for p in PROJECTS])
+    for household in households_current().filter(unit__project__in=projects):
+        project = household.unit.project
+        if household.unit.label not in NO_CONSENT_UNITS.get(project.reference, set()):
+            household_consent_record(household=household, given_on=dt.date(2025, 3, 1), by=by)
+        if not Assessment.objects.filter(household=household, stale=False).exists():
+            household_screen(household=household, project=project, by=by)
+    fund = Fund.objects.filter(code=DEMO_FUND).first()
+    eligible = list(
+        Assessment.objects.filter(project__in=projects, stale=False, outcome="eligible").order_by(
+            "-household__unit__floor", "household__unit__label"
+        )
+    )
+    approver, approver2 = users.get("approver"), users.get("approver2")
+    ready = fund is not None and by is not None and approver is not None and approver2 is not None
+    if ready and not Award.objects.filter(project__in=projects).exists():
+        # proposed / approved / committed / cancelled, top floors first.
+        plan = ["committed", "approved", "proposed", "cancelled"]
+        for assessment, state in zip(eligible, plan, strict=False):
+            try:
+                award = services.award_propose(
+                    household=assessment.household,
+                    project=assessment.project,
+                    fund=fund,  # type: ignore[arg-type]
+                    by=by,
+                )
+                if state in ("approved", "committed"):
+                    services.award_approve(award=award, by=approver)
+                if state == "committed":
+                    services.award_commit(award=award, by=approver2)
+                if state == "cancelled":
+                    services.award_cancel(award=award, by=approver, reason="住户已迁出")
+            except GrantsError:
+                continue
+    outcomes = {
+        o: Assessment.objects.filter(project__in=projects, stale=False, outcome=o).count()
+        for o in ("eligible", "not_eligible", "needs_information")
+    }
+    awards = ", ".join(
+        f"{state} {Award.objects.filter(project__in=projects, state=state).count()}"
+        for state in ("proposed", "approved", "committed", "cancelled")
+    )
+    return (
+        f"screened: {outcomes['eligible']} eligible, {outcomes['not_eligible']} not eligible, "
+        f"{outcomes['needs_information']} need information; awards: {awards}"
+    )

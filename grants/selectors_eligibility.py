@@ -1,27 +1,304 @@
-"""Reads for eligibility and awards: current decisions, subsidy headroom, related parties."""
+"""Reads for eligibility and awards: the policy in force, household facts from the ORM,
+current decisions, the priority list, subsidy headroom and related parties."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet, Sum
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
 
 from fund.models import Fund
+from grants import eligibility as rules
+from grants.crypto import decrypt
+from grants.eligibility import HouseholdFacts, PolicyParameters, params_from_json
+from grants.exceptions import NoPolicyInForce, NothingToAward
 from grants.models import (
+    CONSENT_INCOME,
+    CONSENT_SENSITIVE,
     Assessment,
     Award,
     AwardState,
+    ConsultationKind,
+    EligibilityPolicy,
     Household,
+    HouseholdConsent,
     Occupant,
     Ownership,
+    PolicyVersion,
     Project,
     RelatedParty,
     RelatedPartyKind,
+    SensitiveDataConsent,
+    SensitiveKind,
+    SensitiveRecord,
     Unit,
 )
 from grants.selectors import (
+    SENSITIVE_CONTEXT,
+    costshare_current,
+    households_current,
     project_government_subsidy,
     project_other_grants_total,
+    project_plan_passed,
     today,
 )
+from grants.sensitive import HealthData, IncomeData, IncomeStatus
+
+# The pseudo-stage the default policy requires: the project's plan consultation is closed and
+# passed. It sits right after the lifecycle step that holds the plan consultation.
+PLAN_PASSED_STAGE = "plan_consultation_passed"
+
+# ORM relationships -> the rules' relationships (grants.eligibility.Relationship).
+_RELATIONSHIPS = {
+    "other_relative": rules.Relationship.RELATIVE.value,
+    "tenant": rules.Relationship.OTHER.value,
+}
+NO_POLICY = "no eligibility policy version in force on %(date)s"
+
+
+# --- policies ------------------------------------------------------------------------------
+
+
+def policy_default() -> EligibilityPolicy:
+    policy = EligibilityPolicy.objects.filter(is_default=True).first()
+    if policy is None:
+        raise NoPolicyInForce(NO_POLICY % {"date": "-"})
+    return policy
+
+
+def policy_version_in_force(
+    *, on: dt.date | None = None, policy: EligibilityPolicy | None = None
+) -> PolicyVersion:
+    """The version of ``policy`` (default: the default policy) in force on ``on``."""
+    on = on or today()
+    policy = policy or policy_default()
+    version = (
+        policy.versions.filter(effective_from__lte=on).order_by("-effective_from", "-number")
+    ).first()
+    if version is None:
+        raise NoPolicyInForce(NO_POLICY % {"date": on.isoformat()})
+    return version
+
+
+def policy_version_params(*, version: PolicyVersion) -> PolicyParameters:
+    return params_from_json(version.parameters)
+
+
+def policy_versions_due(*, on: dt.date | None = None) -> list[PolicyVersion]:
+    """Versions of the default policy that are in force on ``on`` and whose activation
+    re-screen has not run yet: at most the one in force (older ones were superseded)."""
+    try:
+        version = policy_version_in_force(on=on)
+    except NoPolicyInForce:
+        return []
+    if version.screening_runs.filter(trigger="policy_version").exists():
+        return []
+    return [version]
+
+
+# --- household facts from the file ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectStage:
+    stage: str
+    order: tuple[str, ...]
+
+
+def project_stage_facts(*, project: Project) -> ProjectStage:
+    """The project's stage and lifecycle order as the rules see them: cancellation steps are
+    not on the way, and ``plan_consultation_passed`` follows the plan consultation step."""
+    order: list[str] = []
+    plan_step = ""
+    for step in project.lifecycle.steps.order_by("position"):
+        if step.is_cancellation:
+            continue
+        order.append(step.code)
+        if step.consultation_kind == ConsultationKind.PLAN and not plan_step:
+            plan_step = step.code
+            if PLAN_PASSED_STAGE not in order:
+                order.append(PLAN_PASSED_STAGE)
+    stage = project.stage.code
+    if stage == plan_step and project_plan_passed(project=project):
+        stage = PLAN_PASSED_STAGE
+    return ProjectStage(stage=stage, order=tuple(order))
+
+
+def _decrypted(record: SensitiveRecord) -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(
+        decrypt(record.payload_encrypted, context=SENSITIVE_CONTEXT)
+    )
+    return payload
+
+
+class FactsReader:
+    """Builds ``HouseholdFacts`` for many households with a fixed number of queries per
+    batch. Sensitive data is read only for people with an active consent of its kind (the
+    same rule as ``grants.selectors.sensitive_data_read``)."""
+
+    def __init__(self, *, dibao_line_minor: int | None) -> None:
+        self.dibao_line = dibao_line_minor
+        self._projects: dict[int, ProjectStage] = {}
+
+    def project_stage(self, project: Project) -> ProjectStage:
+        if project.pk not in self._projects:
+            self._projects[project.pk] = project_stage_facts(project=project)
+        return self._projects[project.pk]
+
+    def read(self, households: Sequence[Household]) -> dict[int, HouseholdFacts]:
+        """``households`` come from ``households_current`` (occupants prefetched)."""
+        members = {h.pk: _members(h) for h in households}
+        person_ids = {o.person_id for occupants in members.values() for o in occupants}
+        consents: dict[int, set[str]] = {h.pk: set() for h in households}
+        for household_id, kind in HouseholdConsent.objects.filter(
+            household_id__in=list(consents), withdrawn_on__isnull=True
+        ).values_list("household_id", "kind"):
+            consents[household_id].add(kind)
+        sensitive: set[tuple[int, str]] = set(
+            SensitiveDataConsent.objects.filter(
+                person_id__in=person_ids, withdrawn_on__isnull=True
+            ).values_list("person_id", "kind")
+        )
+        records: dict[tuple[int, str], dict[str, Any]] = {}
+        if sensitive:
+            wanted = Q()
+            for person_id, kind in sensitive:
+                wanted |= Q(person_id=person_id, kind=kind)
+            for record in SensitiveRecord.objects.filter(wanted):
+                records[(record.person_id, record.kind)] = _decrypted(record)
+        return {
+            h.pk: self._facts(h, members[h.pk], consents[h.pk], sensitive, records)
+            for h in households
+        }
+
+    def _facts(
+        self,
+        household: Household,
+        occupants: list[Occupant],
+        consents: set[str],
+        sensitive: set[tuple[int, str]],
+        records: dict[tuple[int, str], dict[str, Any]],
+    ) -> HouseholdFacts:
+        people = []
+        income: int | None = None
+        for occupant in occupants:
+            person = occupant.person
+            bedridden = disabled = None
+            if (person.pk, SensitiveKind.HEALTH) in sensitive:
+                consents.add(CONSENT_SENSITIVE)
+                raw = records.get((person.pk, SensitiveKind.HEALTH))
+                if raw is not None:
+                    health = HealthData.from_json(raw)
+                    bedridden = health.bedridden or health.cannot_use_stairs
+                    disabled = health.disability_grade is not None
+            if (person.pk, SensitiveKind.INCOME) in sensitive:
+                consents.add(CONSENT_INCOME)
+                raw = records.get((person.pk, SensitiveKind.INCOME))
+                if raw is not None and (income is None or occupant.relationship == "self"):
+                    income = _income(IncomeData.from_json(raw), self.dibao_line)
+            people.append(
+                rules.Occupant(
+                    name=person.full_name,
+                    birth_date=person.birth_date,
+                    relationship=_RELATIONSHIPS.get(occupant.relationship, occupant.relationship),
+                    bedridden=bedridden,
+                    disabled=disabled,
+                )
+            )
+        unit = household.unit
+        stage = self.project_stage(unit.project)
+        return HouseholdFacts(
+            occupants=tuple(people),
+            floor=unit.floor,
+            project_stage=stage.stage,
+            project_stage_order=stage.order,
+            household_role=unit.cost_role,
+            primary_residence=household.is_primary_residence,
+            consents=frozenset(consents),
+            monthly_income_per_person_fen=income,
+            dibao_line_fen=self.dibao_line,
+        )
+
+
+def _members(household: Household) -> list[Occupant]:
+    occupants = getattr(household, "current_occupants", None)
+    if occupants is None:
+        occupants = list(
+            household.occupants.filter(until__isnull=True).select_related("person").order_by("id")
+        )
+    return sorted(occupants, key=lambda o: (o.relationship != "self", o.pk))
+
+
+def _income(data: IncomeData, line: int | None) -> int | None:
+    """Income per person per month (fen). A household on the minimum living allowance is at
+    or below the line by definition, so its income counts as the line when no figure is on
+    file."""
+    if data.monthly_income_per_person_minor is not None:
+        return data.monthly_income_per_person_minor
+    if data.status == IncomeStatus.DIBAO and line is not None:
+        return line
+    return None
+
+
+def household_facts(*, household: Household, version: PolicyVersion) -> HouseholdFacts:
+    """What the criteria read about one household, from its file now."""
+    loaded = households_current().filter(pk=household.pk).first()
+    if loaded is None:  # an ended household: read it as it was at its end
+        loaded = household
+    return FactsReader(dibao_line_minor=version.dibao_line_minor).read([loaded])[loaded.pk]
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+
+def assessment_snapshot(*, assessment: Assessment) -> dict[str, Any]:
+    """The full replayable snapshot (``grants.eligibility.replay``) of a stored decision:
+    its inputs, the immutable parameters of its version, and what it decided."""
+    return {
+        **assessment.inputs,
+        "parameters": assessment.policy_version.parameters,
+        "outcome": assessment.outcome,
+        "missing": assessment.missing,
+        "criteria": assessment.results,
+    }
+
+
+def assessment_explain(*, assessment: Assessment, masked: bool = False) -> rules.Assessment:
+    """The decision recomputed from its snapshot, for its sentences in any language.
+    ``masked`` replaces the occupants' names by their masked form first (Auditors)."""
+    snapshot = assessment_snapshot(assessment=assessment)
+    if masked:
+        from grants.crypto import mask_name
+
+        facts = dict(snapshot["facts"])
+        facts["occupants"] = [
+            {**o, "name": mask_name(o.get("name", ""))} for o in facts.get("occupants", [])
+        ]
+        snapshot = {**snapshot, "facts": facts}
+    return rules.replay(snapshot)
+
+
+def assessments_latest_outcomes(
+    *, household_ids: Iterable[int]
+) -> dict[tuple[int, int], tuple[int, str]]:
+    """(household, project) -> (id, outcome) of the latest assessment, stale or not."""
+    latest = (
+        Assessment.objects.filter(household_id__in=list(household_ids))
+        .values("household_id", "project_id")
+        .annotate(last=Max("id"))
+        .values_list("last", flat=True)
+    )
+    return {
+        (h, p): (pk, outcome)
+        for pk, h, p, outcome in Assessment.objects.filter(pk__in=list(latest)).values_list(
+            "id", "household_id", "project_id", "outcome"
+        )
+    }
 
 
 def assessment_current(*, household: Household, project: Project) -> Assessment | None:
@@ -106,3 +383,225 @@ def award_related_parties(
         if person is not None:
             hits.append((person.name_masked, str(row.get_kind_display()), row.relation))
     return hits
+
+
+# --- awards --------------------------------------------------------------------------------
+
+NO_SHARE = _("the unit has no share in the current cost-share version")
+NOTHING_TO_AWARD = _("nothing to award: %(why)s")
+
+
+def award_quote(
+    *, household: Household, project: Project, assessment: Assessment
+) -> dict[str, Any]:
+    """The amount the policy gives this household now, and how it was reached (fen)."""
+    params = params_from_json(assessment.policy_version.parameters)
+    run = costshare_current(project=project)
+    line = run.lines.filter(unit_id=household.unit_id).first() if run else None
+    if line is None:
+        raise NothingToAward(NOTHING_TO_AWARD % {"why": NO_SHARE})
+    # The household's own share: volunteer extras are its gift, not an obligation to
+    # subsidise. A late joiner paid its entry price (its share) when it joined.
+    share = line.base_share_minor - line.reduction_minor
+    paid_by_household = (household.unit.entry_price_paid_minor or 0) if line.late_join else 0
+    already = unit_already_subsidised(unit=household.unit, project=project)
+    outstanding = max(0, share - paid_by_household - already)
+    by_policy = rules.award_amount(
+        share_fen=share,
+        already_subsidised_fen=already,
+        outstanding_fen=outstanding,
+        params=params,
+    )
+    headroom = project_subsidy_headroom(project=project)
+    amount = max(0, min(by_policy, headroom))
+    return {
+        "costshare_version": run.version if run else None,
+        "share_minor": share,
+        "subsidy_ratio": str(params.subsidy_ratio),
+        "cap_per_household_minor": params.cap_per_household_fen,
+        "paid_by_household_minor": paid_by_household,
+        "already_subsidised_minor": already,
+        "outstanding_minor": outstanding,
+        "by_policy_minor": by_policy,
+        "cost_headroom_minor": headroom,
+        "amount_minor": amount,
+    }
+
+
+# --- priority ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PriorityEntry:
+    rank: int
+    assessment: Assessment
+    score: int
+    reasons: tuple[rules.PriorityReason, ...]
+    amount_minor: int  # what an award would be now (0: nothing to award)
+    cumulative_minor: int  # amounts of this rank and all above
+    covered: bool  # the fund's available money reaches this far
+
+    @property
+    def household(self) -> Household:
+        return self.assessment.household
+
+
+@dataclass(frozen=True)
+class PriorityList:
+    reference_date: dt.date
+    available_minor: int | None  # the fund's available balance, when a fund is given
+    entries: list[PriorityEntry]
+
+    @property
+    def shortfall_minor(self) -> int:
+        """How much more the fund would need to cover everyone listed."""
+        if self.available_minor is None or not self.entries:
+            return 0
+        return max(0, self.entries[-1].cumulative_minor - self.available_minor)
+
+
+def priority_list(
+    *,
+    project: Project | None = None,
+    fund: Fund | None = None,
+    reference_date: dt.date | None = None,
+) -> PriorityList:
+    """Eligible households without a live award, ranked by the policy's priority weights
+    (highest first; ties by the project's application date, then the household), each with
+    the reason for every point and the award it would get. With a ``fund``, ``covered``
+    says who its available money reaches, in rank order."""
+    from fund.selectors import fund_available_balance
+    from grants.exceptions import GrantsError
+
+    on = reference_date or today()
+    live = Award.objects.filter(
+        household=OuterRef("household"), project=OuterRef("project")
+    ).exclude(state=AwardState.CANCELLED)
+    current = (
+        Assessment.objects.filter(stale=False, outcome=rules.Outcome.ELIGIBLE)
+        .filter(~Exists(live))
+        .select_related("policy_version", "household__unit", "project")
+        .order_by("project__applied_on", "household_id")
+    )
+    if project is not None:
+        current = current.filter(project=project)
+    assessments = {a.pk: a for a in current}
+    # Each decision is ranked under its own version's weights (normally all the same one).
+    by_version: dict[int, list[tuple[int, HouseholdFacts]]] = {}
+    for a in assessments.values():
+        facts = rules.facts_from_json(a.inputs["facts"])
+        by_version.setdefault(a.policy_version_id, []).append((a.pk, facts))
+    ranked: list[rules.RankedHousehold] = []
+    for items in by_version.values():
+        params = rules.params_from_json(assessments[items[0][0]].policy_version.parameters)
+        ranked += rules.rank_by_priority(items, params, on)
+    position_of = {pk: i for i, pk in enumerate(assessments)}
+    ranked.sort(key=lambda r: (-r.score, position_of[int(str(r.key))]))
+    available = None if fund is None else fund_available_balance(fund=fund).amount_minor
+    entries: list[PriorityEntry] = []
+    cumulative, rank, previous = 0, 0, None
+    for position, item in enumerate(ranked, start=1):
+        assessment = assessments[int(str(item.key))]
+        if item.score != previous:
+            rank, previous = position, item.score
+        try:
+            amount = award_quote(
+                household=assessment.household, project=assessment.project, assessment=assessment
+            )["amount_minor"]
+        except GrantsError:
+            amount = 0
+        cumulative += amount
+        entries.append(
+            PriorityEntry(
+                rank=rank,
+                assessment=assessment,
+                score=item.score,
+                reasons=item.reasons,
+                amount_minor=amount,
+                cumulative_minor=cumulative,
+                covered=available is None or cumulative <= available,
+            )
+        )
+    return PriorityList(reference_date=on, available_minor=available, entries=entries)
+
+
+# --- lookups -------------------------------------------------------------------------------
+
+_WHAT = {
+    "policy": _("eligibility policy"),
+    "assessment": _("assessment"),
+    "award": _("award"),
+    "screening_run": _("screening run"),
+    "fund": _("fund"),
+}
+
+
+def _get(queryset: QuerySet[Any], what: str, ident: object) -> Any:
+    from grants.exceptions import NotFound
+    from grants.selectors import NOT_FOUND
+
+    try:
+        return queryset.get(pk=int(str(ident)))
+    except (ValueError, TypeError, queryset.model.DoesNotExist):
+        raise NotFound(
+            NOT_FOUND % {"what": _WHAT[what], "id": ident}, fields={what: ident}
+        ) from None
+
+
+def policy_get(*, policy_id: object) -> EligibilityPolicy:
+    return _get(EligibilityPolicy.objects.all(), "policy", policy_id)
+
+
+def assessment_get(*, assessment_id: object) -> Assessment:
+    qs = Assessment.objects.select_related("policy_version", "household__unit", "project")
+    return _get(qs, "assessment", assessment_id)
+
+
+def award_get(*, award_id: object) -> Award:
+    qs = Award.objects.select_related(
+        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry"
+    )
+    return _get(qs, "award", award_id)
+
+
+def screening_run_get(*, run_id: object) -> Any:
+    from grants.models import ScreeningRun
+
+    return _get(ScreeningRun.objects.all(), "screening_run", run_id)
+
+
+def fund_get(*, fund_id: object) -> Fund:
+    return _get(Fund.objects.all(), "fund", fund_id)
+
+
+def awards_list(*, project: Project | None = None, state: str | None = None) -> QuerySet[Award]:
+    qs = Award.objects.select_related(
+        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry"
+    ).order_by("-proposed_at", "-id")
+    if project is not None:
+        qs = qs.filter(project=project)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def assessments_current(*, project: Project) -> QuerySet[Assessment]:
+    return (
+        Assessment.objects.filter(project=project, stale=False)
+        .select_related("policy_version", "household__unit")
+        .order_by("household__unit__floor", "household__unit__label")
+    )
+
+
+def priority_reason_masked(reason: rules.PriorityReason) -> rules.PriorityReason:
+    """The reason with occupants' names masked (Auditors)."""
+    from grants.crypto import mask_name
+
+    params = dict(reason.message_params)
+    if "name" in params:
+        params["name"] = mask_name(str(params["name"]))
+    if "names" in params:
+        params["names"] = [mask_name(str(n)) for n in params["names"]]
+    return rules.PriorityReason(
+        code=reason.code, points=reason.points, message=reason.message, message_params=params
+    )

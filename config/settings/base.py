@@ -199,3 +199,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# grants: a policy version that took effect re-screens every household (once per version).
+CELERY_BEAT_SCHEDULE["grants-policy-versions-activate-daily"] = {
+    "task": "grants.policy_versions_activate_task",
+    "schedule": crontab(hour=0, minute=15),
+}

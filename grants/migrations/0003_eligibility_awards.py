@@ -66,6 +66,7 @@ class Migration(migrations.Migration):
                 ('results', models.JSONField(verbose_name='criteria')),
                 ('outcome', models.CharField(choices=[('eligible', 'eligible'), ('not_eligible', 'not eligible'), ('needs_information', 'needs information')], max_length=20, verbose_name='outcome')),
                 ('missing', models.JSONField(blank=True, default=list, verbose_name='missing information')),
+                ('previous_outcome', models.CharField(blank=True, choices=[('eligible', 'eligible'), ('not_eligible', 'not eligible'), ('needs_information', 'needs information')], max_length=20, verbose_name='previous outcome')),
                 ('priority_score', models.IntegerField(blank=True, null=True, verbose_name='priority score')),
                 ('stale', models.BooleanField(db_index=True, default=False, verbose_name='stale')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),

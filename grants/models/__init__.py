@@ -36,6 +36,9 @@ from grants.models.consultations import CHOICE_LABELS, Consultation, Vote
 from grants.models.costshare import CostShareLine, CostShareRun, VolunteerPayment
 from grants.models.documents import DocumentKind, ProjectDocument
 from grants.models.eligibility import (
+    CONSENT_INCOME,
+    CONSENT_PERSONAL_DATA,
+    CONSENT_SENSITIVE,
     OUTCOME_CHOICES,
     Assessment,
     EligibilityPolicy,
@@ -79,6 +82,9 @@ from grants.models.units import (
 
 __all__ = [
     "CHOICE_LABELS",
+    "CONSENT_INCOME",
+    "CONSENT_PERSONAL_DATA",
+    "CONSENT_SENSITIVE",
     "MAX_FLOORS",
     "MIN_FLOORS",
     "OUTCOME_CHOICES",

@@ -270,6 +270,11 @@ class Assessment(models.Model):
     results = models.JSONField(_("criteria"))
     outcome = models.CharField(_("outcome"), max_length=20, choices=OUTCOME_CHOICES)
     missing = models.JSONField(_("missing information"), default=list, blank=True)
+    # The outcome of the assessment this one superseded ("" for a first screening): the
+    # screening report lists the households where it differs from ``outcome``.
+    previous_outcome = models.CharField(
+        _("previous outcome"), max_length=20, choices=OUTCOME_CHOICES, blank=True
+    )
     priority_score = models.IntegerField(_("priority score"), null=True, blank=True)
     stale = models.BooleanField(_("stale"), default=False, db_index=True)
     screening_run = models.ForeignKey(

@@ -11,8 +11,6 @@ Example (the life of one award)::
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from fund.models import Fund, JournalEntry
 from fund.money import Money
 from fund.services import commitment_release, funds_commit
-from grants.eligibility import Outcome, award_amount, params_from_json
+from grants.eligibility import Outcome
 from grants.exceptions import (
     AwardExists,
     AwardStateError,
@@ -41,12 +39,11 @@ from grants.models import (
     Household,
     Project,
 )
-from grants.selectors import costshare_current
 from grants.selectors_eligibility import (
+    NOTHING_TO_AWARD,
     assessment_current,
+    award_quote,
     award_related_parties,
-    project_subsidy_headroom,
-    unit_already_subsidised,
 )
 
 APPROVE_PERMISSION = "grants.approve_award"
@@ -56,8 +53,6 @@ NOT_SCREENED = _("the household has not been screened for this project")
 ASSESSMENT_ELSEWHERE = _("the assessment is for another household or project")
 ASSESSMENT_STALE = _("the assessment is stale: screen the household again")
 AWARD_EXISTS = _("a live award #%(id)s already exists for this household and project")
-NO_SHARE = _("the unit has no share in the current cost-share version")
-NOTHING_TO_AWARD = _("nothing to award: %(why)s")
 WHY_OWED = _("the household owes nothing more")
 WHY_CAP = _("the ratio and the cap are used up")
 WHY_COST = _("the subsidies already cover the project's cost")
@@ -101,39 +96,6 @@ def _lock(award: Award) -> Award:
     )
 
 
-def award_quote(
-    *, household: Household, project: Project, assessment: Assessment
-) -> dict[str, Any]:
-    """The amount the policy gives this household now, and how it was reached (fen)."""
-    params = params_from_json(assessment.inputs["parameters"])
-    run = costshare_current(project=project)
-    line = run.lines.filter(unit_id=household.unit_id).first() if run else None
-    if line is None:
-        raise NothingToAward(NOTHING_TO_AWARD % {"why": NO_SHARE})
-    share = line.payable_minor
-    already = unit_already_subsidised(unit=household.unit, project=project)
-    outstanding = max(0, share - already)
-    by_policy = award_amount(
-        share_fen=share,
-        already_subsidised_fen=already,
-        outstanding_fen=outstanding,
-        params=params,
-    )
-    headroom = project_subsidy_headroom(project=project)
-    amount = max(0, min(by_policy, headroom))
-    return {
-        "costshare_version": run.version if run else None,
-        "share_minor": share,
-        "subsidy_ratio": str(params.subsidy_ratio),
-        "cap_per_household_minor": params.cap_per_household_fen,
-        "already_subsidised_minor": already,
-        "outstanding_minor": outstanding,
-        "by_policy_minor": by_policy,
-        "cost_headroom_minor": headroom,
-        "amount_minor": amount,
-    }
-
-
 @transaction.atomic
 def award_propose(
     *,
@@ -152,6 +114,7 @@ def award_propose(
     """
     # Serialise proposals for one project so two caseworkers cannot both use the headroom.
     Project.objects.select_for_update().filter(pk=project.pk).first()
+    household = Household.objects.select_related("unit").get(pk=household.pk)
     if household.unit.project_id != project.pk:
         raise InvalidInput(ASSESSMENT_ELSEWHERE, fields={"household": household.pk})
     if fund.currency != project.currency:
