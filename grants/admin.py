@@ -346,4 +346,5 @@ class SubsidyPresetAdmin(admin.ModelAdmin):
     list_filter = ("city_code",)
 
 
+import grants.admin_disbursements  # noqa: E402, F401  (tranches and disbursements, registered there)
 from grants import admin_eligibility  # noqa: E402, F401  (eligibility and awards, registered there)

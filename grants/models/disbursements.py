@@ -434,3 +434,12 @@ class ProjectCloseout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.reference} {self.closed_at:%Y-%m-%d}"
+
+
+class DisbursementApprovalQueue(Disbursement):
+    """The admin's "waiting for my approval" list: requests an Approver may approve now."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("disbursement waiting for my approval")
+        verbose_name_plural = _("disbursements waiting for my approval")
