@@ -32,6 +32,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "conflict": status.HTTP_409_CONFLICT,
     "already_reversed": status.HTTP_409_CONFLICT,
     "period_closed": status.HTTP_409_CONFLICT,
+    "refund_exceeds_gift": status.HTTP_409_CONFLICT,
+    "reversal_not_allowed": status.HTTP_409_CONFLICT,
     "illegal_transition": status.HTTP_409_CONFLICT,
     # grants
     "consent_missing": status.HTTP_403_FORBIDDEN,
@@ -44,6 +46,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "award_state": status.HTTP_409_CONFLICT,
     "related_party": status.HTTP_409_CONFLICT,
     "not_eligible": status.HTTP_409_CONFLICT,
+    "refund_not_possible": status.HTTP_409_CONFLICT,
+    "campaign_closed": status.HTTP_409_CONFLICT,
+    "gateway_error": status.HTTP_502_BAD_GATEWAY,
+    "online_giving_not_configured": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 GENERIC_CODES = {

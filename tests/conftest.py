@@ -68,7 +68,10 @@ def _wipes_sqlite_tables(item: pytest.Item) -> bool:
     transactional = "transactional_db" in getattr(item, "fixturenames", ()) or bool(
         marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
     )
-    return transactional and not database_is_postgres()
+    # A test skipped before setup (a `postgres` test on SQLite, an opt-in `worker` test) has no
+    # fixtures, not even pytest-django's autouse ones: no test database, nothing to flush.
+    database_used = "_django_db_marker" in getattr(item, "funcargs", {})
+    return transactional and database_used and not database_is_postgres()
 
 
 def _ledger_delete_triggers(item: pytest.Item, *, present: bool) -> None:
@@ -89,9 +92,14 @@ def _ledger_delete_triggers(item: pytest.Item, *, present: bool) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    from django.db import connection
+
     wipes = _wipes_sqlite_tables(item)
     if wipes:
+        test_database = connection.settings_dict["NAME"]
         _ledger_delete_triggers(item, present=False)
     yield
-    if wipes:
+    # The session's last teardown also destroys the test database; the connection then names
+    # the real one, which must not be touched (and may have no tables).
+    if wipes and connection.settings_dict["NAME"] == test_database:
         _ledger_delete_triggers(item, present=True)

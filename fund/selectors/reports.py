@@ -221,10 +221,9 @@ def fund_statement(*, fund: Fund, start: date, end: date) -> FundStatement:
     def m(v: int) -> Money:
         return Money(v, currency)
 
+    classes = dict(LedgerAccount.objects.filter(fund=fund).values_list("code", "net_asset_class"))
+
     def of_class(by_code: dict[str, int], cls: str) -> int:
-        classes = dict(
-            LedgerAccount.objects.filter(fund=fund).values_list("code", "net_asset_class")
-        )
         return sum(v for code, v in by_code.items() if classes.get(code) == cls)
 
     return FundStatement(

@@ -1,18 +1,16 @@
 """The only writers of ledger rows. Other apps call these names (see LEDGER_CONTRACT.md)."""
 
 from fund.services.entries import journal_entry_post, journal_entry_reverse
-from fund.services.flows import (
+from fund.services.funds import fund_create
+from fund.services.gifts import gift_record, gift_refund, payout_record
+from fund.services.ledger import Line
+from fund.services.periods import accounting_period_close, accounting_period_reopen
+from fund.services.restricted import (
     commitment_release,
     fund_transfer,
     funds_commit,
-    gift_record,
-    gift_refund,
-    payout_record,
     restricted_spend,
 )
-from fund.services.funds import fund_create
-from fund.services.ledger import Line
-from fund.services.periods import accounting_period_close, accounting_period_reopen
 
 __all__ = [
     "Line",

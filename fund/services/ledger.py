@@ -30,7 +30,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import BigIntegerField, Case, Exists, F, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -56,7 +56,6 @@ from fund.models import (
     Fund,
     JournalEntry,
     LedgerAccount,
-    NetAssetClass,
     Posting,
 )
 from fund.money import Money, money_format
@@ -181,12 +180,34 @@ def _lock_balances(fund_ids: Iterable[int]) -> dict[tuple[int, str], AccountBala
     return {(row.account.fund_id, row.account.code): row for row in rows}
 
 
-def lock_chain_head() -> ChainHead:
-    """Lock the end of the hash chain, creating it if a test flushed the tables."""
-    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+def lock_chain_head(
+    *, idempotency_key: str | None = None, effective_date: date | None = None
+) -> ChainHead:
+    """Lock the end of the hash chain, creating it if a test flushed the tables.
+
+    Every writer holds this lock until it commits, so the work done under it is kept to few
+    round trips: the same query also reports (as ``existing_id`` and ``period_closed``)
+    whether ``idempotency_key`` is taken and whether ``effective_date`` is in a closed period.
+    """
+    heads = ChainHead.objects.select_for_update(of=("self",)).filter(pk=1)
+    if idempotency_key is not None:
+        heads = heads.annotate(
+            existing_id=Subquery(
+                JournalEntry.objects.filter(idempotency_key=idempotency_key).values("id")[:1]
+            )
+        )
+    if effective_date is not None:
+        heads = heads.annotate(
+            period_closed=Exists(
+                AccountingPeriod.objects.filter(
+                    is_closed=True, start__lte=effective_date, end__gte=effective_date
+                )
+            )
+        )
+    head = heads.first()
     if head is None:
         ChainHead.objects.bulk_create([ChainHead(pk=1)], ignore_conflicts=True)
-        head = ChainHead.objects.select_for_update().get(pk=1)
+        head = heads.get()
     return head
 
 
@@ -274,7 +295,7 @@ def _check_invariants(
                 raise RestrictionViolation(MSG_NET_ASSETS_LEAVE, fund=fund.code)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def entry_post(
     *,
     kind: str,
@@ -291,6 +312,10 @@ def entry_post(
     guard: Guard | None = None,
 ) -> JournalEntry:
     """Post one balanced entry (internal: public services build ``lines`` and call this).
+
+    It runs inside the caller's transaction without a savepoint of its own (each saves a
+    round trip while the chain head is locked); every public service is atomic, so a refusal
+    here rolls back that service's savepoint and nothing else.
 
     ``request`` describes the service call for idempotency; ``guard`` runs under the locks
     with the fund balances and raises to refuse (e.g. a refund larger than the gift).
@@ -313,13 +338,14 @@ def entry_post(
     _check_balanced(legs, funds)
 
     balances = _lock_balances(funds)
-    head = lock_chain_head()
+    head = lock_chain_head(idempotency_key=idempotency_key, effective_date=effective_date)
     # A concurrent call with the same key may have committed while this one waited.
-    existing = _replay(idempotency_key, request_hash)
-    if existing is not None:
-        return existing
-    period = closed_period_covering(effective_date)
-    if period is not None:
+    if getattr(head, "existing_id", None) is not None:
+        existing = _replay(idempotency_key, request_hash)
+        if existing is not None:
+            return existing
+    if getattr(head, "period_closed", False):
+        period = closed_period_covering(effective_date)
         raise PeriodClosed(MSG_PERIOD_CLOSED, period=str(period))
     if guard is not None:
         guard(balances)
@@ -374,22 +400,29 @@ def entry_post(
         )
         for leg in legs
     )
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for leg in legs:
-        totals[leg.account.pk][0] += leg.debit
-        totals[leg.account.pk][1] += leg.credit
-    for account_id, (debit, credit) in totals.items():
-        AccountBalance.objects.filter(account_id=account_id).update(
-            debit_total_minor=F("debit_total_minor") + debit,
-            credit_total_minor=F("credit_total_minor") + credit,
-        )
+    _balances_add(legs)
     ChainHead.objects.filter(pk=head.pk).update(last_number=number, last_hash=digest)
     return entry
 
 
-def fund_account(fund: Fund, code: str) -> LedgerAccount:
-    """The fund's account with ``code`` (every fund has the whole chart)."""
-    return LedgerAccount.objects.select_related("fund").get(fund=fund, code=code)
+def _balances_add(legs: Sequence[_Leg]) -> None:
+    """Add the legs to their accounts' running totals in one UPDATE (the rows are locked)."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for leg in legs:
+        totals[leg.account.pk][0] += leg.debit
+        totals[leg.account.pk][1] += leg.credit
+
+    def by_account(side: int) -> Case:
+        return Case(
+            *(When(account_id=a, then=Value(t[side])) for a, t in totals.items()),
+            default=Value(0),
+            output_field=BigIntegerField(),
+        )
+
+    AccountBalance.objects.filter(account_id__in=totals).update(
+        debit_total_minor=F("debit_total_minor") + by_account(0),
+        credit_total_minor=F("credit_total_minor") + by_account(1),
+    )
 
 
 def fund_accounts(fund: Fund) -> dict[str, LedgerAccount]:
@@ -401,12 +434,3 @@ def free_account_code(fund: Fund) -> str:
     if fund.is_restricted:
         return AccountCode.NET_ASSETS_RESTRICTED
     return AccountCode.NET_ASSETS_UNRESTRICTED
-
-
-def unreversed(queryset: Any) -> Any:
-    """Entries of ``queryset`` that no reversal has cancelled."""
-    return queryset.filter(Q(reversed_by__isnull=True))
-
-
-def fund_class(fund: Fund) -> str:
-    return NetAssetClass.RESTRICTED if fund.is_restricted else NetAssetClass.UNRESTRICTED

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from fund.chain import CanonicalEntry
@@ -310,7 +311,8 @@ def test_the_guard_runs_under_the_lock_and_can_refuse():
     def refuse(balances):
         raise InvalidEntry()
 
-    with pytest.raises(InvalidEntry):
+    # entry_post runs inside its caller's transaction (every public service opens one).
+    with pytest.raises(InvalidEntry), transaction.atomic():
         entry_post(
             kind=EntryKind.ADJUSTMENT,
             effective_date=DAY,

@@ -1,4 +1,4 @@
-"""Money flows: gifts, refunds, payouts, commitments, restricted spending, transfers.
+"""Money in and back out: gifts (with processor fees), refunds and disputes, payouts.
 
 Each service only builds the lines of one entry; ``entry_post`` enforces the rules (balance,
 locks in fixed order, available >= 0, restriction, periods, idempotency, hash chain).
@@ -7,20 +7,17 @@ locks in fixed order, available >= 0, restriction, periods, idempotency, hash ch
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund.exceptions import (
-    CurrencyMismatch,
     InsufficientFunds,
     InvalidAmount,
     InvalidEntry,
     RefundExceedsGift,
-    RestrictionViolation,
 )
 from fund.models import (
     AccountCode,
@@ -30,11 +27,11 @@ from fund.models import (
     JournalEntry,
     Posting,
     ReceivedVia,
-    TransferBasis,
 )
 from fund.money import Money, money_format
+from fund.services.amounts import money_key, positive_in_fund_currency
 from fund.services.entries import REFUND_KINDS, active_refunds
-from fund.services.ledger import Balances, Line, entry_post, free_account_code, fund_accounts
+from fund.services.ledger import Balances, Line, entry_post, fund_accounts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -47,9 +44,7 @@ RECEIVED_VIA_ACCOUNT = {
     ReceivedVia.CHEQUE: AccountCode.BANK,
 }
 
-MSG_POSITIVE = _("The amount must be greater than zero.")
 MSG_FEE_TOO_LARGE = _("The fee must be smaller than the gift.")
-MSG_FUND_CURRENCY = _("Fund %(fund)s is kept in %(expected)s, not %(currency)s.")
 MSG_UNKNOWN_CHANNEL = _("Unknown way of receiving money: %(via)s.")
 MSG_NOT_A_GIFT = _("Entry #%(number)s is not a gift.")
 MSG_NOT_A_REFUND_KIND = _("A refund is either a refund or a dispute withdrawal.")
@@ -59,27 +54,6 @@ MSG_FEE_RETURN_EXCEEDS = _("The returned fee cannot exceed the fee kept on the g
 MSG_FEE_RETURN_TOO_LARGE = _("The returned fee cannot exceed the refund.")
 MSG_CLEARING_SHORT = _("Stripe clearing of fund %(fund)s holds %(available)s; payout %(needed)s.")
 MSG_PURPOSE_REQUIRED = _("State what the payment is for; restricted money is used for its purpose.")
-MSG_BASIS_REQUIRED = _(
-    "A transfer between funds needs the donor's consent or a filed plan change, with its reference."
-)
-MSG_SAME_FUND = _("A transfer needs two different funds.")
-
-
-def _positive(amount: Money, fund: Fund) -> None:
-    if amount.currency != fund.currency:
-        raise CurrencyMismatch(
-            MSG_FUND_CURRENCY, fund=fund.code, expected=fund.currency, currency=amount.currency
-        )
-    if amount.amount_minor <= 0:
-        raise InvalidAmount(MSG_POSITIVE)
-
-
-def _money(m: Money | None) -> list[Any] | None:
-    return [m.amount_minor, m.currency] if m is not None else None
-
-
-def _today() -> date:
-    return timezone.localdate()
 
 
 @transaction.atomic
@@ -105,13 +79,13 @@ def gift_record(
     ...             idempotency_key="stripe:pi_3Nxyz")  # doctest: +SKIP
     <JournalEntry: #12 2026-03-02 Gift>
     """
-    _positive(amount, fund)
+    positive_in_fund_currency(amount, fund)
     if received_via not in RECEIVED_VIA_ACCOUNT:
         raise InvalidEntry(MSG_UNKNOWN_CHANNEL, via=received_via)
     if fee is not None and fee.is_zero():
         fee = None
     if fee is not None:
-        _positive(fee, fund)
+        positive_in_fund_currency(fee, fund)
         if fee >= amount:
             raise InvalidAmount(MSG_FEE_TOO_LARGE)
     accounts = fund_accounts(fund)
@@ -130,8 +104,8 @@ def gift_record(
     request = {
         "service": "gift_record",
         "fund": fund.code,
-        "amount": _money(amount),
-        "fee": _money(fee),
+        "amount": money_key(amount),
+        "fee": money_key(fee),
         "received_via": str(received_via),
         "effective_date": effective_date.isoformat(),
         "memo": memo,
@@ -194,11 +168,11 @@ def gift_refund(
         raise InvalidEntry(MSG_NOT_A_REFUND_KIND)
     contribution, asset, fee_posting = _gift_parts(gift_entry)
     fund = contribution.account.fund
-    _positive(amount, fund)
+    positive_in_fund_currency(amount, fund)
     if fee_returned is not None and fee_returned.is_zero():
         fee_returned = None
     if fee_returned is not None:
-        _positive(fee_returned, fund)
+        positive_in_fund_currency(fee_returned, fund)
         if fee_returned > amount:
             raise InvalidAmount(MSG_FEE_RETURN_TOO_LARGE)
     accounts = fund_accounts(fund)
@@ -240,8 +214,8 @@ def gift_refund(
     request = {
         "service": "gift_refund",
         "gift": gift_entry.number,
-        "amount": _money(amount),
-        "fee_returned": _money(fee_returned),
+        "amount": money_key(amount),
+        "fee_returned": money_key(fee_returned),
         "kind": str(kind),
         "effective_date": effective_date.isoformat(),
         "memo": memo,
@@ -276,7 +250,7 @@ def payout_record(
     ... # doctest: +SKIP
     <JournalEntry: #13 2026-03-05 Payout>
     """
-    _positive(amount, fund)
+    positive_in_fund_currency(amount, fund)
     accounts = fund_accounts(fund)
     clearing = accounts[AccountCode.STRIPE_CLEARING]
 
@@ -294,7 +268,7 @@ def payout_record(
     request = {
         "service": "payout_record",
         "fund": fund.code,
-        "amount": _money(amount),
+        "amount": money_key(amount),
         "effective_date": effective_date.isoformat(),
         "memo": memo,
     }
@@ -307,207 +281,4 @@ def payout_record(
         request=request,
         created_by=created_by,
         guard=guard,
-    )
-
-
-@transaction.atomic
-def funds_commit(
-    *,
-    fund: Fund,
-    amount: Money,
-    idempotency_key: str,
-    memo: str = "",
-    created_by: User | None = None,
-    effective_date: date | None = None,
-) -> JournalEntry:
-    """Reserve available money for an approved award: available -> committed.
-
-    Dr restricted net assets (unrestricted for the general fund), Cr committed. Refused with
-    ``InsufficientFunds`` when the fund does not have that much available. Dated today
-    unless ``effective_date`` is given.
-
-    >>> funds_commit(fund=elevator, amount=Money(1_500_000, "CNY"),
-    ...              idempotency_key="award:42:commit")  # doctest: +SKIP
-    <JournalEntry: #20 2026-04-01 Commitment>
-    """
-    _positive(amount, fund)
-    accounts = fund_accounts(fund)
-    request = {
-        "service": "funds_commit",
-        "fund": fund.code,
-        "amount": _money(amount),
-        "memo": memo,
-        "effective_date": effective_date.isoformat() if effective_date else None,
-    }
-    return entry_post(
-        kind=EntryKind.COMMITMENT,
-        effective_date=effective_date or _today(),
-        memo=memo,
-        idempotency_key=idempotency_key,
-        lines=[
-            Line(accounts[free_account_code(fund)], debit=amount),
-            Line(accounts[AccountCode.COMMITTED], credit=amount),
-        ],
-        request=request,
-        created_by=created_by,
-    )
-
-
-@transaction.atomic
-def commitment_release(
-    *,
-    fund: Fund,
-    amount: Money,
-    idempotency_key: str,
-    memo: str = "",
-    created_by: User | None = None,
-    effective_date: date | None = None,
-) -> JournalEntry:
-    """Give reserved money back to available (an award cancelled or paid for less).
-
-    Dr committed, Cr restricted net assets. ``InsufficientFunds`` if less is committed.
-
-    >>> commitment_release(fund=elevator, amount=Money(200_000, "CNY"),
-    ...                    idempotency_key="award:42:release")  # doctest: +SKIP
-    <JournalEntry: #31 2026-06-30 Commitment release>
-    """
-    _positive(amount, fund)
-    accounts = fund_accounts(fund)
-    request = {
-        "service": "commitment_release",
-        "fund": fund.code,
-        "amount": _money(amount),
-        "memo": memo,
-        "effective_date": effective_date.isoformat() if effective_date else None,
-    }
-    return entry_post(
-        kind=EntryKind.COMMITMENT_RELEASE,
-        effective_date=effective_date or _today(),
-        memo=memo,
-        idempotency_key=idempotency_key,
-        lines=[
-            Line(accounts[AccountCode.COMMITTED], debit=amount),
-            Line(accounts[free_account_code(fund)], credit=amount),
-        ],
-        request=request,
-        created_by=created_by,
-    )
-
-
-@transaction.atomic
-def restricted_spend(
-    *,
-    fund: Fund,
-    amount: Money,
-    purpose_memo: str,
-    from_commitment: bool,
-    effective_date: date,
-    idempotency_key: str,
-    created_by: User | None = None,
-) -> JournalEntry:
-    """Pay a subsidy from the fund: the expense and its release from restriction, together.
-
-    Dr programme expense, Cr bank; and Dr committed (``from_commitment``) or restricted net
-    assets, Cr unrestricted net assets. Draws on committed money when ``from_commitment``,
-    otherwise on available money; ``InsufficientFunds`` if that is short. The fund's
-    balance rows are locked in account order, so concurrent payments queue and never
-    overdraw.
-
-    >>> restricted_spend(fund=elevator, amount=Money(450_000, "CNY"), from_commitment=True,
-    ...                  purpose_memo="补贴：3号楼2单元 王奶奶 分摊款 首期30%",
-    ...                  effective_date=date(2026, 4, 20),
-    ...                  idempotency_key="disbursement:42")  # doctest: +SKIP
-    <JournalEntry: #22 2026-04-20 Subsidy payment>
-    """
-    _positive(amount, fund)
-    if not purpose_memo.strip():
-        raise RestrictionViolation(MSG_PURPOSE_REQUIRED)
-    accounts = fund_accounts(fund)
-    lines = [
-        Line(accounts[AccountCode.PROGRAMME_EXPENSE], debit=amount),
-        Line(accounts[AccountCode.BANK], credit=amount),
-    ]
-    source = AccountCode.COMMITTED if from_commitment else AccountCode.NET_ASSETS_RESTRICTED
-    if fund.is_restricted or from_commitment:
-        lines += [
-            Line(accounts[source], debit=amount),
-            Line(accounts[AccountCode.NET_ASSETS_UNRESTRICTED], credit=amount),
-        ]
-    request = {
-        "service": "restricted_spend",
-        "fund": fund.code,
-        "amount": _money(amount),
-        "purpose_memo": purpose_memo,
-        "from_commitment": from_commitment,
-        "effective_date": effective_date.isoformat(),
-    }
-    return entry_post(
-        kind=EntryKind.SUBSIDY_PAYMENT,
-        effective_date=effective_date,
-        memo=purpose_memo,
-        idempotency_key=idempotency_key,
-        lines=lines,
-        request=request,
-        created_by=created_by,
-    )
-
-
-@transaction.atomic
-def fund_transfer(
-    *,
-    source: Fund,
-    target: Fund,
-    amount: Money,
-    basis_kind: str,
-    basis_reference: str,
-    effective_date: date,
-    idempotency_key: str,
-    created_by: User | None = None,
-    memo: str = "",
-) -> JournalEntry:
-    """Move available money to another fund, on a recorded purpose-change basis.
-
-    Restricted money changes purpose only with the donor's consent or a filed plan change
-    (Charity Law art. 56): ``basis_kind`` is ``"donor_consent"`` or ``"filed_plan_change"``
-    and ``basis_reference`` names the document. Each fund's side balances on its own: Dr
-    source net assets, Cr source bank; Dr target bank, Cr target net assets.
-
-    >>> fund_transfer(source=elevator, target=general, amount=Money(80_000, "CNY"),
-    ...               basis_kind="filed_plan_change", basis_reference="民政备案 2026-017",
-    ...               effective_date=date(2026, 12, 31),
-    ...               idempotency_key="transfer:2026-017")  # doctest: +SKIP
-    <JournalEntry: #40 2026-12-31 Transfer between funds>
-    """
-    if source.pk == target.pk:
-        raise InvalidEntry(MSG_SAME_FUND)
-    if basis_kind not in TransferBasis.values or not basis_reference.strip():
-        raise RestrictionViolation(MSG_BASIS_REQUIRED)
-    _positive(amount, source)
-    _positive(amount, target)
-    out, into = fund_accounts(source), fund_accounts(target)
-    request = {
-        "service": "fund_transfer",
-        "source": source.code,
-        "target": target.code,
-        "amount": _money(amount),
-        "basis_kind": basis_kind,
-        "basis_reference": basis_reference,
-        "effective_date": effective_date.isoformat(),
-        "memo": memo,
-    }
-    return entry_post(
-        kind=EntryKind.TRANSFER,
-        effective_date=effective_date,
-        memo=memo,
-        idempotency_key=idempotency_key,
-        lines=[
-            Line(out[free_account_code(source)], debit=amount),
-            Line(out[AccountCode.BANK], credit=amount),
-            Line(into[AccountCode.BANK], debit=amount),
-            Line(into[free_account_code(target)], credit=amount),
-        ],
-        request=request,
-        created_by=created_by,
-        basis_kind=basis_kind,
-        basis_reference=basis_reference.strip(),
     )
