@@ -51,6 +51,10 @@ STATUS_BY_CODE: dict[str, int] = {
     "award_state": status.HTTP_409_CONFLICT,
     "related_party": status.HTTP_409_CONFLICT,
     "not_eligible": status.HTTP_409_CONFLICT,
+    "refund_not_possible": status.HTTP_409_CONFLICT,
+    "campaign_closed": status.HTTP_409_CONFLICT,
+    "gateway_error": status.HTTP_502_BAD_GATEWAY,
+    "online_giving_not_configured": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 GENERIC_CODES = {

@@ -3,12 +3,28 @@
 from django.urls import path
 
 from api.views.core import MeApi, RoleListApi
+from api.views.donors import (
+    CampaignDetailApi,
+    CampaignListApi,
+    DonationDetailApi,
+    DonationListApi,
+    DonationRefundApi,
+    MyGiftListApi,
+    OfflineDonationCreateApi,
+)
 
 app_name = "api"
 
 urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("roles/", RoleListApi.as_view(), name="roles"),
+    path("campaigns/", CampaignListApi.as_view(), name="campaign-list"),
+    path("campaigns/<slug:slug>/", CampaignDetailApi.as_view(), name="campaign-detail"),
+    path("donations/", DonationListApi.as_view(), name="donation-list"),
+    path("donations/offline/", OfflineDonationCreateApi.as_view(), name="donation-offline"),
+    path("donations/<uuid:reference>/", DonationDetailApi.as_view(), name="donation-detail"),
+    path("donations/<uuid:reference>/refund/", DonationRefundApi.as_view(), name="donation-refund"),
+    path("me/gifts/", MyGiftListApi.as_view(), name="my-gifts"),
 ]
 
 # grants: the project file (issue 6)
@@ -141,6 +157,65 @@ urlpatterns += [
     ),
 ]
 
+# grants: eligibility policies, assessments, screening runs, awards, priority (issue 7)
+from api.views import eligibility as eligibility_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "eligibility/policies/",
+        eligibility_views.PolicyListApi.as_view(),
+        name="eligibility-policy-list",
+    ),
+    path(
+        "eligibility/policies/<int:pk>/",
+        eligibility_views.PolicyDetailApi.as_view(),
+        name="eligibility-policy-detail",
+    ),
+    path(
+        "projects/<int:pk>/assessments/",
+        eligibility_views.ProjectAssessmentListApi.as_view(),
+        name="project-assessments",
+    ),
+    path(
+        "projects/<int:pk>/households/<int:household_pk>/screen/",
+        eligibility_views.HouseholdScreenApi.as_view(),
+        name="household-screen",
+    ),
+    path(
+        "assessments/<int:pk>/",
+        eligibility_views.AssessmentDetailApi.as_view(),
+        name="assessment-detail",
+    ),
+    path(
+        "screening-runs/",
+        eligibility_views.ScreeningRunListApi.as_view(),
+        name="screening-run-list",
+    ),
+    path(
+        "screening-runs/<int:pk>/",
+        eligibility_views.ScreeningRunDetailApi.as_view(),
+        name="screening-run-detail",
+    ),
+    path("awards/", eligibility_views.AwardListApi.as_view(), name="award-list"),
+    path("awards/priority/", eligibility_views.PriorityListApi.as_view(), name="award-priority"),
+    path("awards/<int:pk>/", eligibility_views.AwardDetailApi.as_view(), name="award-detail"),
+    path(
+        "awards/<int:pk>/approve/",
+        eligibility_views.AwardApproveApi.as_view(),
+        name="award-approve",
+    ),
+    path(
+        "awards/<int:pk>/commit/",
+        eligibility_views.AwardCommitApi.as_view(),
+        name="award-commit",
+    ),
+    path(
+        "awards/<int:pk>/cancel/",
+        eligibility_views.AwardCancelApi.as_view(),
+        name="award-cancel",
+    ),
+]
+
 # fund: the ledger, read-only (issue 3)
 from api.views import fund as fund_views  # noqa: E402
 
@@ -231,64 +306,5 @@ urlpatterns += [
         "gifts/<int:number>/trace/",
         disbursement_views.GiftTraceApi.as_view(),
         name="gift-trace",
-    ),
-]
-
-# grants: eligibility policies, assessments, screening runs, awards, priority (issue 7)
-from api.views import eligibility as eligibility_views  # noqa: E402
-
-urlpatterns += [
-    path(
-        "eligibility/policies/",
-        eligibility_views.PolicyListApi.as_view(),
-        name="eligibility-policy-list",
-    ),
-    path(
-        "eligibility/policies/<int:pk>/",
-        eligibility_views.PolicyDetailApi.as_view(),
-        name="eligibility-policy-detail",
-    ),
-    path(
-        "projects/<int:pk>/assessments/",
-        eligibility_views.ProjectAssessmentListApi.as_view(),
-        name="project-assessments",
-    ),
-    path(
-        "projects/<int:pk>/households/<int:household_pk>/screen/",
-        eligibility_views.HouseholdScreenApi.as_view(),
-        name="household-screen",
-    ),
-    path(
-        "assessments/<int:pk>/",
-        eligibility_views.AssessmentDetailApi.as_view(),
-        name="assessment-detail",
-    ),
-    path(
-        "screening-runs/",
-        eligibility_views.ScreeningRunListApi.as_view(),
-        name="screening-run-list",
-    ),
-    path(
-        "screening-runs/<int:pk>/",
-        eligibility_views.ScreeningRunDetailApi.as_view(),
-        name="screening-run-detail",
-    ),
-    path("awards/", eligibility_views.AwardListApi.as_view(), name="award-list"),
-    path("awards/priority/", eligibility_views.PriorityListApi.as_view(), name="award-priority"),
-    path("awards/<int:pk>/", eligibility_views.AwardDetailApi.as_view(), name="award-detail"),
-    path(
-        "awards/<int:pk>/approve/",
-        eligibility_views.AwardApproveApi.as_view(),
-        name="award-approve",
-    ),
-    path(
-        "awards/<int:pk>/commit/",
-        eligibility_views.AwardCommitApi.as_view(),
-        name="award-commit",
-    ),
-    path(
-        "awards/<int:pk>/cancel/",
-        eligibility_views.AwardCancelApi.as_view(),
-        name="award-cancel",
     ),
 ]

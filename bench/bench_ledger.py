@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable
 from datetime import date
 
-from bench.harness import Row, compare, repeats, row
 from django.db import connection, transaction
 from django.db.models import Sum
 
+from bench.harness import Row, compare, repeats, row
 from fund.models import AccountBalance, AccountCode, LedgerAccount, Posting, ReceivedVia
 from fund.money import Money
 from fund.selectors import fund_available_balance

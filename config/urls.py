@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from api.views.core import healthz
+from api.webhooks import stripe_webhook
 
 admin.site.site_header = _("Liftfund elevator fund")
 admin.site.site_title = _("Liftfund staff")
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/v1/auth/token/", obtain_auth_token, name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
+    path("", include("donors.urls")),
 ]
 
 if settings.DEBUG:

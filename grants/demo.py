@@ -381,8 +381,13 @@ def _seed_eligibility(users: dict[str, Any]) -> str:
         )
     )
     approver, approver2 = users.get("approver"), users.get("approver2")
-    ready = fund is not None and by is not None and approver is not None and approver2 is not None
-    if ready and not Award.objects.filter(project__in=projects).exists():
+    if (
+        fund is not None
+        and by is not None
+        and approver is not None
+        and approver2 is not None
+        and not Award.objects.filter(project__in=projects).exists()
+    ):
         # proposed / approved / committed / cancelled, top floors first.
         plan = ["committed", "approved", "proposed", "cancelled"]
         for assessment, state in zip(eligible, plan, strict=False):
@@ -390,7 +395,7 @@ def _seed_eligibility(users: dict[str, Any]) -> str:
                 award = services.award_propose(
                     household=assessment.household,
                     project=assessment.project,
-                    fund=fund,  # type: ignore[arg-type]
+                    fund=fund,
                     by=by,
                 )
                 if state in ("approved", "committed"):

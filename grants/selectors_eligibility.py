@@ -58,7 +58,7 @@ _RELATIONSHIPS = {
     "other_relative": rules.Relationship.RELATIVE.value,
     "tenant": rules.Relationship.OTHER.value,
 }
-NO_POLICY = "no eligibility policy version in force on %(date)s"
+NO_POLICY = _("no eligibility policy version in force on %(date)s")
 
 
 # --- policies ------------------------------------------------------------------------------

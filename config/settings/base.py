@@ -204,3 +204,32 @@ CELERY_BEAT_SCHEDULE["grants-policy-versions-activate-daily"] = {
     "task": "grants.policy_versions_activate_task",
     "schedule": crontab(hour=0, minute=15),
 }
+
+# Online giving with Stripe (donors/stripe_gateway.py). Without STRIPE_SECRET_KEY the public
+# pages say online giving is not configured; STRIPE_API_BASE points at an emulator (localstripe).
+DEV_STRIPE_WEBHOOK_SECRET = "whsec_liftfund_dev_only_not_a_secret"  # noqa: S105 - dev only
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
+STRIPE_PAYMENT_METHOD_TYPES = env.list(
+    "STRIPE_PAYMENT_METHOD_TYPES", default=["card", "alipay", "wechat_pay"]
+)
+LIFTFUND_DEMO_MODE = False
+CELERY_BEAT_SCHEDULE["donors-reconcile-stripe-daily"] = {
+    "task": "donors.stripe_reconcile",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["donors-stripe-events-requeue"] = {
+    "task": "donors.stripe_events_requeue",
+    "schedule": 10 * 60,
+}
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "CampaignKindEnum": "donors.models.CampaignKind",
+    "CampaignStatusEnum": "donors.models.CampaignStatus",
+    "LeftoverPolicyEnum": "donors.models.LeftoverPolicy",
+    "DonationKindEnum": "donors.models.DonationKind",
+    "DonationStatusEnum": "donors.models.DonationStatus",
+    "PaymentMethodEnum": "donors.models.PaymentMethod",
+}

@@ -16,3 +16,6 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = True
+STRIPE_SECRET_KEY = ""
+STRIPE_API_BASE = ""
+STRIPE_WEBHOOK_SECRET = DEV_STRIPE_WEBHOOK_SECRET

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from donors import views
+
+app_name = "donors"
+
+urlpatterns = [
+    path("campaigns/", views.campaign_list, name="campaigns"),
+    path("campaigns/invite/<str:token>/", views.campaign_invite, name="campaign-invite"),
+    path("campaigns/<slug:slug>/", views.campaign_detail, name="campaign"),
+    path("give/<uuid:reference>/demo-checkout/", views.demo_checkout, name="demo-checkout"),
+    path("give/<uuid:reference>/thanks/", views.thanks, name="thanks"),
+    path("portal/", views.portal_home, name="portal"),
+    path("portal/sign-in/", views.portal_login, name="portal-login"),
+    path("portal/sign-in/<str:token>/", views.portal_redeem, name="portal-redeem"),
+    path("portal/sign-out/", views.portal_logout, name="portal-logout"),
+    path(
+        "portal/monthly/<uuid:reference>/cancel/",
+        views.portal_cancel_monthly,
+        name="portal-cancel-monthly",
+    ),
+]
