@@ -48,20 +48,17 @@ from grants.services.disbursements import (
     project_close,
     tranche_plan_create,
 )
-from tests.grants.disbursement_factories import evidence, project_with_awards
+from tests.grants.disbursement_factories import (
+    AWARDS_ONE_ENTRY_GAP,
+    AWARDS_RETURN_GAP,
+    evidence,
+    project_with_awards,
+)
 from tests.grants.factories import pdf
 
 pytestmark = pytest.mark.django_db
 
 PAID_ON = dt.date(2026, 4, 20)
-
-# grants.models.AwardPayment.entry is one-to-one (awards branch): one ledger entry can be
-# recorded for one award only, so a disbursement paying several households cannot record
-# its payment on each award; and awards offer no way to record a payment coming back.
-AWARDS_API_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="needs grants.services.awards to record one entry for several awards, and returns",
-)
 
 
 @pytest.fixture(autouse=True)
@@ -420,7 +417,7 @@ def test_household_file_shows_awarded_paid_and_outstanding():
     assert award.state == AwardState.COMMITTED
 
 
-@AWARDS_API_GAP
+@AWARDS_ONE_ENTRY_GAP
 def test_one_payment_for_several_households_is_recorded_on_each_award():
     setup = project_with_awards(households=3)
     d = _approved(setup)
@@ -432,7 +429,7 @@ def test_one_payment_for_several_households_is_recorded_on_each_award():
         assert award.paid_minor == award.amount_minor * 3 // 10
 
 
-@AWARDS_API_GAP
+@AWARDS_RETURN_GAP
 def test_a_returned_payment_is_taken_off_the_award_and_can_be_paid_again():
     setup = project_with_awards(households=1)
     d = _approved(setup)
