@@ -29,9 +29,7 @@ def test_seed_makes_disbursements_in_every_state_once():
     summary = demo.seed(users=users)
 
     assert [m.objects.count() for m in (Tranche, Disbursement, JournalEntry)] == counts
-    states = sorted(
-        Disbursement.objects.values_list("tranche__position", "status").order_by("id")
-    )
+    states = sorted(Disbursement.objects.values_list("tranche__position", "status").order_by("id"))
     assert states == [
         (1, "requested"),
         (1, "returned"),
