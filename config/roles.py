@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.add_tranche",
         "grants.add_projectcloseout",
         "authtoken.view_*",
+        "documents.*",
     ),
     Role.CASEWORKER: (
         "grants.*",
@@ -103,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.view_*",
         "api.view_*",
         "auditor.*",
+        "documents.view_*",
     ),
     Role.DONOR: (),
 }

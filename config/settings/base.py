@@ -233,3 +233,11 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DonationStatusEnum": "donors.models.DonationStatus",
     "PaymentMethodEnum": "donors.models.PaymentMethod",
 }
+
+# WeasyPrint logs every rendering step at INFO; keep its warnings (e.g. a blocked URL).
+LOGGING["loggers"] = {"weasyprint.progress": {"level": "WARNING"}}
+# Documents whose PDF never got rendered (retries exhausted, broker lost) are re-queued.
+CELERY_BEAT_SCHEDULE["documents-render-pending"] = {
+    "task": "documents.documents_render_pending_task",
+    "schedule": 15 * 60,
+}
