@@ -168,6 +168,7 @@ class DisbursementOutSerializer(serializers.Serializer):
     return_entry_number = serializers.IntegerField(
         source="return_entry.number", allow_null=True, default=None
     )
+    voucher_number = serializers.CharField(source="voucher.number", allow_null=True, default=None)
     approvals = ApprovalSerializer(many=True, source="approvals.all")
     evidence = EvidenceSerializer(many=True, source="evidence.all")
     allocations = AllocationSerializer(many=True, source="allocations.all")

@@ -278,6 +278,11 @@ urlpatterns += [
         name="disbursement-detail",
     ),
     path(
+        "disbursements/<int:pk>/voucher/",
+        disbursement_views.DisbursementVoucherApi.as_view(),
+        name="disbursement-voucher",
+    ),
+    path(
         "disbursements/<int:pk>/approve/",
         disbursement_views.DisbursementApproveApi.as_view(),
         name="disbursement-approve",

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Q, QuerySet, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fund.models import AccountCode, EntryKind, JournalEntry, Posting
@@ -40,6 +41,7 @@ GIFT = _("gift entry")
 TEMPLATE = _("tranche template")
 FUND = _("fund")
 CLOSEOUT = _("project close-out")
+VOUCHER = _("voucher of disbursement")
 APPROVE_PERMISSION = "grants.approve_disbursement"
 
 
@@ -50,7 +52,7 @@ def not_found(what: object, ident: object, field: str) -> NotFound:
 def disbursement_get(*, disbursement_id: object) -> Disbursement:
     try:
         return Disbursement.objects.select_related(
-            "project__stage", "tranche", "fund", "requested_by", "entry"
+            "project__stage", "tranche", "fund", "requested_by", "entry", "voucher"
         ).get(pk=int(str(disbursement_id)))
     except (ValueError, TypeError, Disbursement.DoesNotExist):
         raise NotFound(
@@ -217,7 +219,8 @@ def household_disbursement_summary(*, household: Household) -> list[HouseholdAwa
 
 
 def _fmt(amount: int, currency: str) -> str:
-    return money_format(Money(amount, currency))
+    english = (get_language() or "").startswith("en")
+    return money_format(Money(amount, currency), "en" if english else "zh-hans")
 
 
 def _person_name(user: Any) -> str:
@@ -274,7 +277,7 @@ def disbursement_voucher_context(*, disbursement: Disbursement) -> dict[str, Any
         "payee": d.payee,
         "amount_figures": _fmt(d.amount_minor, currency),
         "amount_capitals": amount_in_chinese_capitals(Money(d.amount_minor, currency)),
-        "fund_name": d.fund.name_zh,
+        "fund_name": d.fund.name_en if (get_language() or "").startswith("en") else d.fund.name_zh,
         "paid_on": d.paid_on.isoformat() if d.paid_on else "",
         "bank_reference": d.bank_reference,
         "ledger_entry_number": d.entry.number if d.entry else "",

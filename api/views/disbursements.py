@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -37,6 +39,7 @@ from api.serializers_disbursements import (
     TrancheOutSerializer,
     TrancheTemplateSerializer,
 )
+from documents.services import document_open
 from fund.models import EntryKind, Fund, JournalEntry
 from grants import selectors
 from grants import selectors_disbursements as reads
@@ -182,6 +185,27 @@ class DisbursementDetailApi(ModelApi):
     @extend_schema(responses={200: DisbursementOutSerializer, **READ_ONE})
     def get(self, request: Request, pk: int) -> Response:
         return Response(DisbursementOutSerializer(self.disbursement(pk)).data)
+
+
+class DisbursementVoucherApi(ModelApi):
+    """The payment's voucher as stored (PDF, checked against its SHA-256); 409 while it is
+    still being rendered."""
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            409: ERROR,
+            **READ_ONE,
+        }
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        d = self.disbursement(pk)
+        if d.voucher is None:
+            raise reads.not_found(reads.VOUCHER, pk, "voucher")
+        data = document_open(document=d.voucher)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{d.voucher.number}.pdf"'
+        return response
 
 
 class DisbursementApproveApi(ModelApi):

@@ -266,6 +266,14 @@ class Disbursement(models.Model):
         related_name="+",
         verbose_name=_("release of the returned money"),
     )
+    voucher = models.OneToOneField(
+        "documents.IssuedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voucher"),
+    )
 
     class Meta:
         verbose_name = _("disbursement")

@@ -30,9 +30,12 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from documents.models import DocumentKind as IssuedKind
+from documents.models import IssuedDocument
+from documents.services import DocumentSummary, document_issue
 from fund.models import Fund
 from fund.money import Money, allocate, money_format
 from fund.services import commitment_release, journal_entry_reverse, restricted_spend
@@ -66,6 +69,7 @@ from grants.models import (
     Tranche,
     TrancheTemplate,
 )
+from grants.selectors_disbursements import disbursement_voucher_context
 from grants.services.awards import award_cancel, award_record_payment
 from grants.services.documents import document_upload
 from grants.services.projects import project_transition
@@ -79,6 +83,10 @@ from grants.tranches import (
     template_problems,
     tranche_parts,
 )
+
+VOUCHER_TEMPLATE = "grants/disbursement_voucher.html"
+VOUCHER_SERIES = "FK"  # 付款 (拨付凭证): FK-2026-000001
+VOUCHER_TITLE = _("Disbursement voucher")
 
 REQUEST_PERMISSION = "grants.request_disbursement"
 APPROVE_PERMISSION = "grants.approve_disbursement"
@@ -623,8 +631,38 @@ def disbursement_pay(
     disbursement.save(
         update_fields=["status", "entry", "bank_reference", "paid_on", "paid_by", "paid_at"]
     )
+    # After the save: the voucher's "paid in total" counts this payment.
+    disbursement.voucher = disbursement_voucher_issue(disbursement=disbursement, by=by)
+    disbursement.save(update_fields=["voucher"])
     _close_if_done(disbursement.project, by)
     return disbursement
+
+
+def disbursement_voucher_issue(
+    *, disbursement: Disbursement, by: User | None, language: str = "zh-hans"
+) -> IssuedDocument:
+    """Number the payment's voucher (series ``FK``, by the year paid) in this transaction;
+    its PDF is rendered after the commit. Approvals, evidence, the amount per household
+    (names masked) and the ledger entry number are snapshotted now."""
+    assert disbursement.paid_on is not None
+    with translation.override(language):
+        context = disbursement_voucher_context(disbursement=disbursement)
+    return document_issue(
+        kind=IssuedKind.DISBURSEMENT_VOUCHER,
+        series=VOUCHER_SERIES,
+        year=disbursement.paid_on.year,
+        language=language,
+        template_name=VOUCHER_TEMPLATE,
+        context=context,
+        summary=DocumentSummary(
+            title=str(VOUCHER_TITLE),
+            holder_name=disbursement.payee,
+            amount_minor=disbursement.amount_minor,
+            currency=disbursement.currency,
+            date=disbursement.paid_on,
+        ),
+        created_by=by,
+    )
 
 
 def _close_if_done(project: Project, by: User) -> None:
