@@ -52,6 +52,7 @@ from grants.models import (
     Tranche,
     TrancheTemplate,
 )
+from grants.selectors_gifts import gift_trace
 from grants.services import disbursements as services
 
 READ_ONE = {**READ_ERRORS, 404: ERROR}
@@ -334,4 +335,4 @@ class GiftTraceApi(ModelApi):
         entry = JournalEntry.objects.filter(number=number, kind=EntryKind.GIFT).first()
         if entry is None:
             raise reads.not_found(reads.GIFT, number, "number")
-        return Response(GiftTraceSerializer(reads.gift_trace(gift_entry=entry)).data)
+        return Response(GiftTraceSerializer(gift_trace(gift_entry=entry)).data)

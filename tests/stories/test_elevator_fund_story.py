@@ -26,7 +26,8 @@ from fund.selectors import fund_balances
 from fund.services import fund_create
 from grants import services as grants_services
 from grants.models import AwardState, ProjectCloseout
-from grants.selectors_disbursements import gift_trace, household_disbursement_summary
+from grants.selectors_disbursements import household_disbursement_summary
+from grants.selectors_gifts import gift_trace
 from grants.services.awards import award_approve, award_commit, award_propose
 from grants.services.disbursements import (
     disbursement_approve,
@@ -43,6 +44,14 @@ from tests.grants.factories import PersonFactory, advance, make_building, make_p
 pytestmark = pytest.mark.django_db
 
 CONTRACT_PAID_ON = dt.date(2026, 4, 20)
+
+
+@pytest.fixture
+def english():
+    with translation.override("en"):
+        yield
+
+
 ACCEPTANCE_PAID_ON = dt.date(2026, 9, 15)
 
 
@@ -104,8 +113,7 @@ EXPECTED = """
 
 
 @AWARDS_ONE_ENTRY_GAP
-def test_the_elevator_fund_from_campaign_to_closed_project():
-    translation.activate("en")
+def test_the_elevator_fund_from_campaign_to_closed_project(english):
     finance = user_with_role(Role.FINANCE_OFFICER)
     caseworker = user_with_role(Role.CASEWORKER)
     approver = user_with_role(Role.APPROVER)
