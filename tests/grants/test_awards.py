@@ -82,7 +82,7 @@ def test_a_late_joiner_who_paid_its_entry_price_owes_nothing_and_gets_nothing():
             household=household, project=project, fund=funded(), by=users["caseworker"]
         )
 
-    assert "owes nothing more" in str(error.value)
+    assert "该住户已无欠缴分摊款" in str(error.value)  # the household owes nothing more
     assert not Award.objects.exists()
 
 

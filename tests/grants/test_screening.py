@@ -245,6 +245,10 @@ def test_screen_households_command_screens_a_project_with_progress():
     )
     assert outcomes == [(1, "not_eligible"), (3, "eligible"), (5, "eligible")]
     assert not Assessment.objects.filter(project=elsewhere).exists()
+    # The batch path stores the same replayable decisions as the single one.
+    for stored in Assessment.objects.filter(project=project):
+        assert replay_differences(assessment_snapshot(assessment=stored)) == []
+        assert stored.screening_run == run
 
 
 def test_only_administrators_create_policy_versions_and_never_in_the_past():
