@@ -468,6 +468,13 @@ class HouseholdConsentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The person's name is personal data: not shown to roles that see it masked.
+        fields = list(super().get_fields(request, obj))
+        if sees_personal_data_masked(request.user):
+            fields.remove("given_by")
+        return fields
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

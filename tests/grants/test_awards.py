@@ -26,7 +26,9 @@ from grants.models import Award, OtherGrant, RelatedParty
 from grants.selectors import id_number_hash
 from grants.services.eligibility import household_screen
 from tests.fund.factories import key
+from tests.grants.factories import PersonFactory
 from tests.grants.factories_eligibility import (
+    SINCE,
     eligible_award,
     funded,
     household_in,
@@ -282,3 +284,21 @@ def test_payments_fill_the_award_once_per_entry_and_never_beyond():
     assert award.payments.count() == 2
     with pytest.raises(AwardStateError):
         services.award_cancel(award=award, by=users["approver"], reason="too late")
+
+
+def test_an_award_is_not_approved_once_the_household_no_longer_qualifies():
+    users = staff()
+    award = eligible_award(users=users)
+    son = PersonFactory(full_name="儿子", birth_date=dt.date(1985, 5, 5))
+    services.occupant_add(
+        household=award.household, person=son, relationship="child", since=SINCE, by=None
+    )
+
+    with pytest.raises(NotEligible):  # stale until screened again
+        services.award_approve(award=award, by=users["approver"])
+    household_screen(household=award.household)
+    with pytest.raises(NotEligible):  # screened again: not eligible
+        services.award_approve(award=award, by=users["approver"])
+
+    award.refresh_from_db()
+    assert award.state == "proposed"
