@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fund.exceptions import InsufficientFunds
 from fund.money import Money
@@ -55,7 +56,7 @@ def spend(fund, fen: int, *, from_commitment: bool):
         amount=cny(fen),
         purpose_memo="补贴",
         from_commitment=from_commitment,
-        effective_date=dt.date.today(),
+        effective_date=timezone.localdate(),
         idempotency_key=key("spend"),
     )
 
@@ -75,7 +76,7 @@ def test_a_late_joiner_who_paid_its_entry_price_owes_nothing_and_gets_nothing():
     unit = unit_on(project, 5)
     services.unit_cost_role_set(unit=unit, role="opt_out", by=None)
     services.costshare_compute(project=project, by=None, reason="opt-out")
-    services.opt_out_join(unit=unit, paid_on=dt.date.today(), by=None)
+    services.opt_out_join(unit=unit, paid_on=timezone.localdate(), by=None)
     household = household_in(unit)
     household_screen(household=household)
 
