@@ -3,7 +3,6 @@ versions and runs are read-only records; names are masked for roles that see the
 
 from __future__ import annotations
 
-import datetime as dt
 from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -146,7 +146,7 @@ class ParametersForm(forms.Form):
         for name in cls.WEIGHTS:
             initial[f"weight_{name}"] = p.get("priority_weights", {}).get(name, 0)
         initial["dibao_line_minor"] = version.dibao_line_minor
-        initial["effective_from"] = dt.date.today()
+        initial["effective_from"] = timezone.localdate()
         return initial
 
     def to_parameters(self) -> dict[str, Any]:
@@ -198,7 +198,7 @@ class EligibilityPolicyAdmin(admin.ModelAdmin):
     @admin.display(description=_("version in force"))
     def in_force(self, policy: EligibilityPolicy) -> str:
         version = (
-            policy.versions.filter(effective_from__lte=dt.date.today())
+            policy.versions.filter(effective_from__lte=timezone.localdate())
             .order_by("-effective_from")
             .first()
         )
@@ -467,6 +467,13 @@ class HouseholdConsentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # The person's name is personal data: not shown to roles that see it masked.
+        fields = list(super().get_fields(request, obj))
+        if sees_personal_data_masked(request.user):
+            fields.remove("given_by")
+        return fields
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -41,7 +41,6 @@ from grants.models import (
 from grants.selectors import (
     SENSITIVE_CONTEXT,
     costshare_current,
-    households_current,
     project_government_subsidy,
     project_other_grants_total,
     project_plan_passed,
@@ -136,27 +135,68 @@ def _decrypted(record: SensitiveRecord) -> dict[str, Any]:
     return payload
 
 
+@dataclass(frozen=True)
+class ScreenedHousehold:
+    """One household as the screening reads it: where it lives, and its facts."""
+
+    household_id: int
+    project_id: int
+    unit_label: str
+    facts: HouseholdFacts
+
+
+@dataclass(frozen=True)
+class _Member:
+    relationship: str
+    person_id: int
+    name: str
+    birth_date: dt.date | None
+
+
 class FactsReader:
     """Builds ``HouseholdFacts`` for many households with a fixed number of queries per
-    batch. Sensitive data is read only for people with an active consent of its kind (the
-    same rule as ``grants.selectors.sensitive_data_read``)."""
+    batch, reading plain values (no model instances: the screening of a whole city reads
+    these rows for every household). Sensitive data is read only for people with an active
+    consent of its kind (the rule of ``grants.selectors.sensitive_data_read``)."""
 
     def __init__(self, *, dibao_line_minor: int | None) -> None:
         self.dibao_line = dibao_line_minor
         self._projects: dict[int, ProjectStage] = {}
 
-    def project_stage(self, project: Project) -> ProjectStage:
-        if project.pk not in self._projects:
-            self._projects[project.pk] = project_stage_facts(project=project)
-        return self._projects[project.pk]
+    def project_stage(self, project_id: int) -> ProjectStage:
+        if project_id not in self._projects:
+            project = Project.objects.select_related("stage", "lifecycle").get(pk=project_id)
+            self._projects[project_id] = project_stage_facts(project=project)
+        return self._projects[project_id]
 
-    def read(self, households: Sequence[Household]) -> dict[int, HouseholdFacts]:
-        """``households`` come from ``households_current`` (occupants prefetched)."""
-        members = {h.pk: _members(h) for h in households}
-        person_ids = {o.person_id for occupants in members.values() for o in occupants}
-        consents: dict[int, set[str]] = {h.pk: set() for h in households}
+    def read(self, household_ids: Sequence[int]) -> dict[int, ScreenedHousehold]:
+        ids = list(household_ids)
+        households = Household.objects.filter(pk__in=ids).values_list(
+            "pk",
+            "unit__project_id",
+            "unit__label",
+            "unit__floor",
+            "unit__cost_role",
+            "is_primary_residence",
+        )
+        members: dict[int, list[tuple[bool, int, _Member]]] = {pk: [] for pk in ids}
+        for household_id, pk, relationship, person_id, name, birth in Occupant.objects.filter(
+            household_id__in=ids, until__isnull=True
+        ).values_list(
+            "household_id",
+            "pk",
+            "relationship",
+            "person_id",
+            "person__full_name",
+            "person__birth_date",
+        ):
+            members[household_id].append(
+                (relationship != "self", pk, _Member(relationship, person_id, name, birth))
+            )
+        person_ids = {m.person_id for rows in members.values() for _s, _p, m in rows}
+        consents: dict[int, set[str]] = {pk: set() for pk in ids}
         for household_id, kind in HouseholdConsent.objects.filter(
-            household_id__in=list(consents), withdrawn_on__isnull=True
+            household_id__in=ids, withdrawn_on__isnull=True
         ).values_list("household_id", "kind"):
             consents[household_id].add(kind)
         sensitive: set[tuple[int, str]] = set(
@@ -171,67 +211,62 @@ class FactsReader:
                 wanted |= Q(person_id=person_id, kind=kind)
             for record in SensitiveRecord.objects.filter(wanted):
                 records[(record.person_id, record.kind)] = _decrypted(record)
-        return {
-            h.pk: self._facts(h, members[h.pk], consents[h.pk], sensitive, records)
-            for h in households
-        }
+        result = {}
+        for pk, project_id, label, floor, role, primary in households:
+            stage = self.project_stage(project_id)
+            occupants = [m for _s, _p, m in sorted(members[pk], key=lambda t: (t[0], t[1]))]
+            facts = self._facts(occupants, consents[pk], sensitive, records)
+            result[pk] = ScreenedHousehold(
+                household_id=pk,
+                project_id=project_id,
+                unit_label=label,
+                facts=HouseholdFacts(
+                    occupants=facts[0],
+                    floor=floor,
+                    project_stage=stage.stage,
+                    project_stage_order=stage.order,
+                    household_role=role,
+                    primary_residence=primary,
+                    consents=frozenset(facts[1]),
+                    monthly_income_per_person_fen=facts[2],
+                    dibao_line_fen=self.dibao_line,
+                ),
+            )
+        return result
 
     def _facts(
         self,
-        household: Household,
-        occupants: list[Occupant],
+        members: list[_Member],
         consents: set[str],
         sensitive: set[tuple[int, str]],
         records: dict[tuple[int, str], dict[str, Any]],
-    ) -> HouseholdFacts:
+    ) -> tuple[tuple[rules.Occupant, ...], set[str], int | None]:
         people = []
         income: int | None = None
-        for occupant in occupants:
-            person = occupant.person
+        for member in members:
             bedridden = disabled = None
-            if (person.pk, SensitiveKind.HEALTH) in sensitive:
+            if (member.person_id, SensitiveKind.HEALTH) in sensitive:
                 consents.add(CONSENT_SENSITIVE)
-                raw = records.get((person.pk, SensitiveKind.HEALTH))
+                raw = records.get((member.person_id, SensitiveKind.HEALTH))
                 if raw is not None:
                     health = HealthData.from_json(raw)
                     bedridden = health.bedridden or health.cannot_use_stairs
                     disabled = health.disability_grade is not None
-            if (person.pk, SensitiveKind.INCOME) in sensitive:
+            if (member.person_id, SensitiveKind.INCOME) in sensitive:
                 consents.add(CONSENT_INCOME)
-                raw = records.get((person.pk, SensitiveKind.INCOME))
-                if raw is not None and (income is None or occupant.relationship == "self"):
+                raw = records.get((member.person_id, SensitiveKind.INCOME))
+                if raw is not None and (income is None or member.relationship == "self"):
                     income = _income(IncomeData.from_json(raw), self.dibao_line)
             people.append(
                 rules.Occupant(
-                    name=person.full_name,
-                    birth_date=person.birth_date,
-                    relationship=_RELATIONSHIPS.get(occupant.relationship, occupant.relationship),
+                    name=member.name,
+                    birth_date=member.birth_date,
+                    relationship=_RELATIONSHIPS.get(member.relationship, member.relationship),
                     bedridden=bedridden,
                     disabled=disabled,
                 )
             )
-        unit = household.unit
-        stage = self.project_stage(unit.project)
-        return HouseholdFacts(
-            occupants=tuple(people),
-            floor=unit.floor,
-            project_stage=stage.stage,
-            project_stage_order=stage.order,
-            household_role=unit.cost_role,
-            primary_residence=household.is_primary_residence,
-            consents=frozenset(consents),
-            monthly_income_per_person_fen=income,
-            dibao_line_fen=self.dibao_line,
-        )
-
-
-def _members(household: Household) -> list[Occupant]:
-    occupants = getattr(household, "current_occupants", None)
-    if occupants is None:
-        occupants = list(
-            household.occupants.filter(until__isnull=True).select_related("person").order_by("id")
-        )
-    return sorted(occupants, key=lambda o: (o.relationship != "self", o.pk))
+        return tuple(people), consents, income
 
 
 def _income(data: IncomeData, line: int | None) -> int | None:
@@ -247,10 +282,8 @@ def _income(data: IncomeData, line: int | None) -> int | None:
 
 def household_facts(*, household: Household, version: PolicyVersion) -> HouseholdFacts:
     """What the criteria read about one household, from its file now."""
-    loaded = households_current().filter(pk=household.pk).first()
-    if loaded is None:  # an ended household: read it as it was at its end
-        loaded = household
-    return FactsReader(dibao_line_minor=version.dibao_line_minor).read([loaded])[loaded.pk]
+    reader = FactsReader(dibao_line_minor=version.dibao_line_minor)
+    return reader.read([household.pk])[household.pk].facts
 
 
 # --- decisions -----------------------------------------------------------------------------

@@ -189,9 +189,10 @@ def award_approve(*, award: Award, by: User) -> Award:
     if award.related_party:
         raise RelatedPartyBlocked(BLOCKED % {"reason": award.block_reason})
     current = assessment_current(household=award.household, project=award.project)
-    if current is None or current.outcome != Outcome.ELIGIBLE:
-        outcome = current.get_outcome_display() if current else "-"
-        raise NotEligible(NOT_ELIGIBLE % {"outcome": outcome})
+    if current is None:  # the household changed and waits for its re-screening
+        raise NotEligible(ASSESSMENT_STALE)
+    if current.outcome != Outcome.ELIGIBLE:
+        raise NotEligible(NOT_ELIGIBLE % {"outcome": current.get_outcome_display()})
     award.state = AwardState.APPROVED
     award.approved_by = by
     award.approved_at = timezone.now()

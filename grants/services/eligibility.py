@@ -114,33 +114,34 @@ def policy_dry_run(
     on = reference_date or max(effective_from, today())
     current_version = policy_version_in_force(on=today(), policy=policy)
     current = rules.params_from_json(current_version.parameters)
-    households = list(households_current(project=project))
+    ids = list(households_current(project=project).values_list("pk", flat=True))
     before = FactsReader(dibao_line_minor=current_version.dibao_line_minor)
     after = before
     if dibao_line_minor != current_version.dibao_line_minor:
         after = FactsReader(dibao_line_minor=dibao_line_minor)
+    references = dict(Project.objects.values_list("pk", "reference"))
     changes: list[WhatIfChange] = []
-    for start in range(0, len(households), 500):
-        chunk = households[start : start + 500]
-        facts_before = before.read(chunk)
-        facts_after = after.read(chunk) if after is not before else facts_before
-        for household in chunk:
-            old = rules.assess(facts_before[household.pk], current, on).outcome
-            new = rules.assess(facts_after[household.pk], proposed, on).outcome
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        read_before = before.read(chunk)
+        read_after = after.read(chunk) if after is not before else read_before
+        for pk in chunk:
+            old = rules.assess(read_before[pk].facts, current, on).outcome
+            new = rules.assess(read_after[pk].facts, proposed, on).outcome
             if old != new:
-                unit = household.unit
+                row = read_before[pk]
                 changes.append(
                     WhatIfChange(
-                        household_id=household.pk,
-                        project_id=unit.project_id,
-                        project_reference=unit.project.reference,
-                        unit=unit.label,
+                        household_id=pk,
+                        project_id=row.project_id,
+                        project_reference=references[row.project_id],
+                        unit=row.unit_label,
                         before=old.value,
                         after=new.value,
                     )
                 )
     return PolicyDryRun(
-        cases=dry_run_cases(proposed, CASES_DIR), households=len(households), changes=changes
+        cases=dry_run_cases(proposed, CASES_DIR), households=len(ids), changes=changes
     )
 
 
@@ -246,6 +247,44 @@ def household_consent_withdraw(
 # --- screening -----------------------------------------------------------------------------
 
 
+def _criterion_json(result: rules.CriterionResult) -> dict[str, Any]:
+    # The decision keys ``grants.eligibility.replay_differences`` compares; sentences are
+    # rendered again from the inputs when shown.
+    return {
+        "code": result.code,
+        "passed": result.passed,
+        "value": list(result.value) if isinstance(result.value, tuple) else result.value,
+        "threshold": (
+            list(result.threshold) if isinstance(result.threshold, tuple) else result.threshold
+        ),
+        "subject": result.subject,
+        "missing": list(result.missing),
+    }
+
+
+def assessment_decide(
+    *, facts: rules.HouseholdFacts, params: rules.PolicyParameters, reference_date: dt.date
+) -> dict[str, Any]:
+    """The stored fields of a decision: inputs snapshot (the parameters are the version's,
+    stored once there), every criterion, outcome, missing inputs and priority score."""
+    decided = rules.assess(facts, params, reference_date)
+    score = None
+    if decided.outcome == rules.Outcome.ELIGIBLE:
+        score, _reasons = rules.priority_score(facts, params, reference_date)
+    return {
+        "inputs": {
+            "schema": rules.SNAPSHOT_SCHEMA,
+            "rules_version": decided.rules_version,
+            "reference_date": reference_date.isoformat(),
+            "facts": rules.facts_to_json(facts),
+        },
+        "results": [_criterion_json(r) for r in decided.results],
+        "outcome": decided.outcome.value,
+        "missing": list(decided.missing),
+        "priority_score": score,
+    }
+
+
 def assessment_row(
     *,
     household: Household,
@@ -258,47 +297,36 @@ def assessment_row(
     run: ScreeningRun | None = None,
     by: User | None = None,
 ) -> Assessment:
-    """An unsaved ``Assessment`` of ``facts`` (shared by single and bulk screening)."""
-    decided = rules.assess(facts, params, reference_date)
-    snapshot = rules.assessment_to_json(decided, sentences=False)
-    score = None
-    if decided.outcome == rules.Outcome.ELIGIBLE:
-        score, _reasons = rules.priority_score(facts, params, reference_date)
+    """An unsaved ``Assessment`` of ``facts``."""
     return Assessment(
         policy_version=version,
         household=household,
         project_id=project_id,
         reference_date=reference_date,
-        inputs={
-            "schema": snapshot["schema"],
-            "rules_version": snapshot["rules_version"],
-            "reference_date": snapshot["reference_date"],
-            "facts": snapshot["facts"],
-        },
-        results=snapshot["criteria"],
-        outcome=snapshot["outcome"],
-        missing=snapshot["missing"],
         previous_outcome=previous_outcome,
-        priority_score=score,
         screening_run=run,
         created_by=by,
+        **assessment_decide(facts=facts, params=params, reference_date=reference_date),
     )
+
+
+def assessments_stale_mark(*, pairs: Iterable[tuple[int, int]]) -> None:
+    """Mark the current decisions of these (household, project) pairs stale."""
+    by_project: dict[int, list[int]] = {}
+    for household_id, project_id in pairs:
+        by_project.setdefault(project_id, []).append(household_id)
+    for project_id, household_ids in by_project.items():
+        Assessment.objects.filter(
+            project_id=project_id, household_id__in=household_ids, stale=False
+        ).update(stale=True)
 
 
 def assessments_supersede(
     *, rows: Sequence[Assessment], previous: Iterable[tuple[int, int]]
 ) -> list[Assessment]:
     """Mark the current decisions of ``previous`` (household, project) pairs stale and
-    store ``rows`` as the new current ones, in one statement each."""
-    pairs = list(previous)
-    if pairs:
-        by_project: dict[int, list[int]] = {}
-        for household_id, project_id in pairs:
-            by_project.setdefault(project_id, []).append(household_id)
-        for project_id, household_ids in by_project.items():
-            Assessment.objects.filter(
-                project_id=project_id, household_id__in=household_ids, stale=False
-            ).update(stale=True)
+    store ``rows`` as the new current ones."""
+    assessments_stale_mark(pairs=previous)
     return Assessment.objects.bulk_create(rows)
 
 

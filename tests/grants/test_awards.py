@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from fund.exceptions import InsufficientFunds
 from fund.money import Money
@@ -26,7 +27,9 @@ from grants.models import Award, OtherGrant, RelatedParty
 from grants.selectors import id_number_hash
 from grants.services.eligibility import household_screen
 from tests.fund.factories import key
+from tests.grants.factories import PersonFactory
 from tests.grants.factories_eligibility import (
+    SINCE,
     eligible_award,
     funded,
     household_in,
@@ -53,7 +56,7 @@ def spend(fund, fen: int, *, from_commitment: bool):
         amount=cny(fen),
         purpose_memo="补贴",
         from_commitment=from_commitment,
-        effective_date=dt.date.today(),
+        effective_date=timezone.localdate(),
         idempotency_key=key("spend"),
     )
 
@@ -73,7 +76,7 @@ def test_a_late_joiner_who_paid_its_entry_price_owes_nothing_and_gets_nothing():
     unit = unit_on(project, 5)
     services.unit_cost_role_set(unit=unit, role="opt_out", by=None)
     services.costshare_compute(project=project, by=None, reason="opt-out")
-    services.opt_out_join(unit=unit, paid_on=dt.date.today(), by=None)
+    services.opt_out_join(unit=unit, paid_on=timezone.localdate(), by=None)
     household = household_in(unit)
     household_screen(household=household)
 
@@ -82,7 +85,7 @@ def test_a_late_joiner_who_paid_its_entry_price_owes_nothing_and_gets_nothing():
             household=household, project=project, fund=funded(), by=users["caseworker"]
         )
 
-    assert "owes nothing more" in str(error.value)
+    assert "该住户已无欠缴分摊款" in str(error.value)  # the household owes nothing more
     assert not Award.objects.exists()
 
 
@@ -282,3 +285,21 @@ def test_payments_fill_the_award_once_per_entry_and_never_beyond():
     assert award.payments.count() == 2
     with pytest.raises(AwardStateError):
         services.award_cancel(award=award, by=users["approver"], reason="too late")
+
+
+def test_an_award_is_not_approved_once_the_household_no_longer_qualifies():
+    users = staff()
+    award = eligible_award(users=users)
+    son = PersonFactory(full_name="儿子", birth_date=dt.date(1985, 5, 5))
+    services.occupant_add(
+        household=award.household, person=son, relationship="child", since=SINCE, by=None
+    )
+
+    with pytest.raises(NotEligible):  # stale until screened again
+        services.award_approve(award=award, by=users["approver"])
+    household_screen(household=award.household)
+    with pytest.raises(NotEligible):  # screened again: not eligible
+        services.award_approve(award=award, by=users["approver"])
+
+    award.refresh_from_db()
+    assert award.state == "proposed"

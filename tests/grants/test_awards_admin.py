@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from config.roles import Role
 from grants.models import Award, EligibilityPolicy, PolicyVersion, RelatedParty, ScreeningRun
@@ -38,7 +39,7 @@ def client_as(role):
 def form_data(version: PolicyVersion, **changes):
     p = version.parameters
     data = {
-        "effective_from": (dt.date.today() + dt.timedelta(days=10)).isoformat(),
+        "effective_from": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
         "reason": "高龄门槛调整",
         "dibao_line_minor": "",
         "age_elderly": p["age_elderly"],

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from config.roles import Role
 from grants import services
@@ -177,12 +178,14 @@ def test_a_policy_change_flips_an_outcome_and_the_rescreen_reports_it(
     django_capture_on_commit_callbacks,
 ):
     project = screenable_project()
-    seventy_seven = dt.date.today().replace(year=dt.date.today().year - 77) - dt.timedelta(days=1)
+    seventy_seven = timezone.localdate().replace(
+        year=timezone.localdate().year - 77
+    ) - dt.timedelta(days=1)
     household = household_in(unit_on(project, 5), [("赵伯", seventy_seven, "self")])
     other = household_in(unit_on(project, 4))
     before = household_screen(household=household)
     household_screen(household=other)
-    version = policy_version(dt.date.today(), advanced_age=75)
+    version = policy_version(timezone.localdate(), advanced_age=75)
 
     with django_capture_on_commit_callbacks(execute=True):
         (run,) = policy_versions_activate()
@@ -245,6 +248,10 @@ def test_screen_households_command_screens_a_project_with_progress():
     )
     assert outcomes == [(1, "not_eligible"), (3, "eligible"), (5, "eligible")]
     assert not Assessment.objects.filter(project=elsewhere).exists()
+    # The batch path stores the same replayable decisions as the single one.
+    for stored in Assessment.objects.filter(project=project):
+        assert replay_differences(assessment_snapshot(assessment=stored)) == []
+        assert stored.screening_run == run
 
 
 def test_only_administrators_create_policy_versions_and_never_in_the_past():
@@ -255,12 +262,12 @@ def test_only_administrators_create_policy_versions_and_never_in_the_past():
 
     with pytest.raises(NotAllowed):
         policy_version_create(
-            policy=policy, effective_from=dt.date.today(), parameters=params, by=caseworker
+            policy=policy, effective_from=timezone.localdate(), parameters=params, by=caseworker
         )
     with pytest.raises(InvalidInput):
         policy_version_create(
             policy=policy,
-            effective_from=dt.date.today() - dt.timedelta(days=1),
+            effective_from=timezone.localdate() - dt.timedelta(days=1),
             parameters=params,
             by=admin,
         )
@@ -276,7 +283,7 @@ def test_a_new_version_is_dry_run_against_the_cases_and_the_households():
 
     version = policy_version_create(
         policy=policy,
-        effective_from=dt.date.today() + dt.timedelta(days=30),
+        effective_from=timezone.localdate() + dt.timedelta(days=30),
         parameters=params,
         reason="只补贴三楼及以上",
         by=admin,
