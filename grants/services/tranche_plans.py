@@ -31,7 +31,6 @@ from grants.tranches import (
     tranche_parts,
 )
 
-NO_TEMPLATE = _("no tranche template is marked as the default")
 PLAN_INVALID = _("this tranche template cannot be used for the project: %(problems)s")
 PLAN_IN_USE = _("the tranche plan is in use by disbursement #%(id)s and cannot be replaced")
 
@@ -54,7 +53,8 @@ def template_lines(template: TrancheTemplate | None) -> list[TrancheLine]:
 def tranche_plan_create(
     *, project: Project, by: User, template: TrancheTemplate | None = None
 ) -> list[Tranche]:
-    """Copy ``template`` (default: the one marked default) into the project's plan.
+    """Copy ``template`` into the project's plan: by default the template marked default in
+    the data, or, when none is (a fresh or flushed database), the built-in 30/70 one.
 
     A plan not yet used by any disbursement may be replaced; one in use may not
     (``DisbursementStateError``). Refused with ``TranchePlanInvalid`` when the lines do not
@@ -65,13 +65,12 @@ def tranche_plan_create(
     not_ended(project)
     if template is None:
         template = TrancheTemplate.objects.filter(is_default=True).first()
-        if template is None:
-            raise TranchePlanInvalid(NO_TEMPLATE)
     lines = template_lines(template)
     problems = template_problems(lines, step_positions=_step_positions(project))
     if problems:
+        code = template.code if template else "default"
         raise TranchePlanInvalid(
-            PLAN_INVALID % {"problems": "; ".join(problems)}, fields={"template": template.code}
+            PLAN_INVALID % {"problems": "; ".join(problems)}, fields={"template": code}
         )
     used = Disbursement.objects.filter(project=project).order_by("id").first()
     if used is not None:

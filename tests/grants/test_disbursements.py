@@ -118,6 +118,18 @@ def test_the_plan_copies_the_default_template_and_derives_amounts_from_committed
         assert sum(c.planned for c in view.cells) == view.planned
 
 
+def test_without_a_default_template_in_the_data_the_built_in_one_is_used():
+    setup = project_with_awards(households=1)
+    TrancheTemplate.objects.update(is_default=False)
+
+    tranches = tranche_plan_create(project=setup.project, by=setup.people.finance)
+
+    assert [(t.share_bp, t.milestone, t.template) for t in tranches] == [
+        (3000, "contracted", None),
+        (7000, "delivered", None),
+    ]
+
+
 def test_a_template_that_does_not_add_up_is_refused_and_no_plan_is_made():
     setup = project_with_awards(households=1)
     template = TrancheTemplate.objects.create(code="half", name_zh="半", name_en="half")
