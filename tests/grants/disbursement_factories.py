@@ -1,8 +1,7 @@
 """Projects with committed awards, ready for tranches and disbursements.
 
-Awards are made through the award services; only the eligibility decision they rest on is
-written directly (an ``eligible`` Assessment under the seeded default policy), because the
-screening of elderly households is not what these tests are about.
+Everything goes through the services: elderly households living alone are screened under the
+seeded default policy, then awarded, approved and committed.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ from config.roles import Role
 from fund.models import Fund
 from fund.money import Money
 from fund.services import fund_create, gift_record
-from grants.eligibility import PolicyParameters, params_to_json
-from grants.models import Assessment, Award, Household, PolicyVersion, Project
+from grants.models import Award, Household, Project
 from grants.services import (
     household_create,
     occupant_add,
@@ -26,9 +24,10 @@ from grants.services import (
     project_update,
 )
 from grants.services.awards import award_approve, award_commit, award_propose
+from grants.services.eligibility import household_consent_record, household_screen
 from tests.factories import user_with_role
 from tests.fund.factories import key
-from tests.grants.factories import advance, attach, make_building, make_project
+from tests.grants.factories import PersonFactory, advance, attach, make_building, make_project
 
 # Gaps in the awards API this lane depends on (grants.services.awards, not ours to edit).
 # Strict: once the awards side is fixed these tests pass, and the marker must go.
@@ -78,25 +77,26 @@ def funded(yuan: int = 1_000_000, *, code: str | None = None) -> Fund:
     return fund
 
 
-def eligible(household: Household, project: Project, **params: Any) -> Assessment:
-    version = PolicyVersion.objects.order_by("id").first()
-    assert version is not None, "the default policy is seeded by migration"
-    parameters = PolicyParameters(effective_from=dt.date(2020, 1, 1), **params)
-    return Assessment.objects.create(
-        policy_version=version,
+def elderly_household(unit: Any, people: Staff) -> Household:
+    """An 88-year-old living alone who consented to the screening, screened eligible."""
+    since = dt.date(1998, 1, 1)
+    household = household_create(unit=unit, since=since, by=people.caseworker)
+    occupant_add(
         household=household,
-        project=project,
-        reference_date=dt.date(2026, 1, 1),
-        inputs={"parameters": params_to_json(parameters)},
-        results=[],
-        outcome="eligible",
+        person=PersonFactory(birth_date=dt.date(1938, 6, 1)),
+        relationship="self",
+        since=since,
+        by=people.caseworker,
     )
+    household_consent_record(
+        household=household, given_on=dt.date(2026, 3, 1), by=people.caseworker
+    )
+    assessment = household_screen(household=household, by=people.caseworker)
+    assert assessment.outcome == "eligible", assessment.results
+    return household
 
 
-def committed_award(
-    project: Project, household: Household, fund: Fund, people: Staff, **params: Any
-) -> Award:
-    eligible(household, project, **params)
+def committed_award(project: Project, household: Household, fund: Fund, people: Staff) -> Award:
     award = award_propose(household=household, project=project, fund=fund, by=people.caseworker)
     award_approve(award=award, by=people.approver)
     return award_commit(award=award, by=people.approver)
@@ -117,7 +117,6 @@ def project_with_awards(
     fund: Fund | None = None,
     people: Staff | None = None,
     contractor: str = "上海某电梯工程有限公司",
-    **params: Any,
 ) -> Setup:
     """A 6-floor lift project at ``stage`` with ``households`` committed awards (floors 2+)."""
     people = people or staff()
@@ -128,16 +127,8 @@ def project_with_awards(
     project.refresh_from_db()
     setup = Setup(project=project, fund=fund, people=people)
     for unit in [u for u in units if u.floor >= 2][:households]:
-        household = household_create(unit=unit, since=dt.date(2000, 1, 1), by=people.caseworker)
-        owner = unit.ownerships.get().person
-        occupant_add(
-            household=household,
-            person=owner,
-            relationship="self",
-            since=dt.date(2000, 1, 1),
-            by=people.caseworker,
-        )
-        setup.awards.append(committed_award(project, household, fund, people, **params))
+        household = elderly_household(unit, people)
+        setup.awards.append(committed_award(project, household, fund, people))
     if stage != "approved":
         advance_on(project, stage, by=people.caseworker)
     project.refresh_from_db()
