@@ -9,7 +9,8 @@ from typing import Any
 from rest_framework import serializers
 
 from grants.eligibility import PriorityReason
-from grants.selectors_eligibility import assessment_explain, priority_reason_masked
+from grants.selectors_awards import priority_reason_masked
+from grants.selectors_eligibility import assessment_explain
 
 
 def _masked(context: Mapping[str, Any]) -> bool:

@@ -346,4 +346,6 @@ class SubsidyPresetAdmin(admin.ModelAdmin):
     list_filter = ("city_code",)
 
 
-from grants import admin_eligibility  # noqa: E402, F401  (eligibility and awards, registered there)
+# Eligibility (policies, decisions, runs, consents) and awards (related parties, awards,
+# priority list) register their models in their own modules.
+from grants import admin_awards, admin_eligibility  # noqa: E402, F401

@@ -33,6 +33,7 @@ from api.serializers_eligibility import (
 )
 from config.roles import is_staff_member, sees_personal_data_masked
 from grants import selectors, services
+from grants import selectors_awards as awards
 from grants import selectors_eligibility as eligibility
 from grants.exceptions import NoPolicyInForce
 from grants.models import (
@@ -194,7 +195,7 @@ class AwardListApi(EligibilityApi):
         project = None
         if request.query_params.get("project"):
             project = selectors.project_get(project_id=request.query_params["project"])
-        qs = eligibility.awards_list(project=project, state=request.query_params.get("state"))
+        qs = awards.awards_list(project=project, state=request.query_params.get("state"))
         paginator = StandardPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AwardSerializer(page, many=True).data)
@@ -204,7 +205,7 @@ class AwardListApi(EligibilityApi):
         """Propose an award for an eligible household (Caseworker)."""
         data = self.valid(AwardInSerializer)
         household = _household(data["household"])
-        fund = eligibility.fund_get(fund_id=data["fund"])
+        fund = awards.fund_get(fund_id=data["fund"])
         award = services.award_propose(
             household=household,
             project=household.unit.project,
@@ -228,7 +229,7 @@ class AwardDetailApi(EligibilityApi):
 
     @extend_schema(responses={200: AwardSerializer, **READ_ONE})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(AwardSerializer(eligibility.award_get(award_id=pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=pk)).data)
 
 
 class AwardApproveApi(EligibilityApi):
@@ -238,10 +239,10 @@ class AwardApproveApi(EligibilityApi):
     def post(self, request: Request, pk: int) -> Response:
         """Approve (an Approver who did not propose it: otherwise ``self_approval``)."""
         award = services.award_approve(
-            award=eligibility.award_get(award_id=pk),
+            award=awards.award_get(award_id=pk),
             by=request.user,  # type: ignore[arg-type]
         )
-        return Response(AwardSerializer(eligibility.award_get(award_id=award.pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
 
 
 class AwardCommitApi(EligibilityApi):
@@ -251,10 +252,10 @@ class AwardCommitApi(EligibilityApi):
     def post(self, request: Request, pk: int) -> Response:
         """Reserve the amount in the fund (``insufficient_funds`` if it is not available)."""
         award = services.award_commit(
-            award=eligibility.award_get(award_id=pk),
+            award=awards.award_get(award_id=pk),
             by=request.user,  # type: ignore[arg-type]
         )
-        return Response(AwardSerializer(eligibility.award_get(award_id=award.pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
 
 
 class AwardCancelApi(EligibilityApi):
@@ -264,11 +265,11 @@ class AwardCancelApi(EligibilityApi):
     def post(self, request: Request, pk: int) -> Response:
         reason = self.valid(CancelInSerializer)["reason"]
         award = services.award_cancel(
-            award=eligibility.award_get(award_id=pk),
+            award=awards.award_get(award_id=pk),
             by=request.user,  # type: ignore[arg-type]
             reason=reason,
         )
-        return Response(AwardSerializer(eligibility.award_get(award_id=award.pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
 
 
 class PriorityListApi(EligibilityApi):
@@ -285,6 +286,6 @@ class PriorityListApi(EligibilityApi):
         project = (
             selectors.project_get(project_id=params["project"]) if params.get("project") else None
         )
-        fund = eligibility.fund_get(fund_id=params["fund"]) if params.get("fund") else None
-        ranked = eligibility.priority_list(project=project, fund=fund)
+        fund = awards.fund_get(fund_id=params["fund"]) if params.get("fund") else None
+        ranked = awards.priority_list(project=project, fund=fund)
         return Response(PriorityListSerializer(ranked, context=self.context()).data)

@@ -39,12 +39,8 @@ from grants.models import (
     Household,
     Project,
 )
-from grants.selectors_eligibility import (
-    NOTHING_TO_AWARD,
-    assessment_current,
-    award_quote,
-    award_related_parties,
-)
+from grants.selectors_awards import NOTHING_TO_AWARD, award_quote, award_related_parties
+from grants.selectors_eligibility import assessment_current
 
 APPROVE_PERMISSION = "grants.approve_award"
 
