@@ -17,11 +17,12 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from documents.exceptions import DocumentsError
 from donors.exceptions import DonorsError
 from fund.exceptions import FundError
 from grants.exceptions import GrantsError
 
-DOMAIN_ERRORS: tuple[type[Exception], ...] = (FundError, GrantsError, DonorsError)
+DOMAIN_ERRORS: tuple[type[Exception], ...] = (FundError, GrantsError, DonorsError, DocumentsError)
 
 # Domain error codes that are not plain 400s.
 STATUS_BY_CODE: dict[str, int] = {
@@ -50,6 +51,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "campaign_closed": status.HTTP_409_CONFLICT,
     "gateway_error": status.HTTP_502_BAD_GATEWAY,
     "online_giving_not_configured": status.HTTP_503_SERVICE_UNAVAILABLE,
+    # documents
+    "document_not_rendered": status.HTTP_409_CONFLICT,
+    "document_integrity": status.HTTP_500_INTERNAL_SERVER_ERROR,
 }
 
 GENERIC_CODES = {

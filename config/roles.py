@@ -61,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.change_disbursement*",
         "grants.request_disbursement",
         "authtoken.view_*",
+        "documents.*",
     ),
     Role.CASEWORKER: (
         "grants.*",
@@ -95,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.view_*",
         "api.view_*",
         "auditor.*",
+        "documents.view_*",
     ),
     Role.DONOR: (),
 }

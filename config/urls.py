@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("webhooks/stripe/", stripe_webhook, name="stripe-webhook"),
     path("", include("donors.urls")),
+    path("", include("documents.urls")),
 ]
 
 if settings.DEBUG:

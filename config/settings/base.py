@@ -128,6 +128,11 @@ DEV_FIELD_KEY = "bGlmdGZ1bmQtZGV2LWZpZWxkLWtleS0zMi1ieXRlcyE="
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default=DEV_FIELD_KEY)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Liftfund <noreply@liftfund.local>")
 
 # Celery: no broker configured means tasks run eagerly, in-process.
@@ -227,4 +232,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DonationKindEnum": "donors.models.DonationKind",
     "DonationStatusEnum": "donors.models.DonationStatus",
     "PaymentMethodEnum": "donors.models.PaymentMethod",
+}
+
+# WeasyPrint logs every rendering step at INFO; keep its warnings (e.g. a blocked URL).
+LOGGING["loggers"] = {"weasyprint.progress": {"level": "WARNING"}}
+# Documents whose PDF never got rendered (retries exhausted, broker lost) are re-queued.
+CELERY_BEAT_SCHEDULE["documents-render-pending"] = {
+    "task": "documents.documents_render_pending_task",
+    "schedule": 15 * 60,
 }
