@@ -162,6 +162,7 @@ class AwardSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField()
+    letter_number = serializers.CharField(source="letter.number", allow_null=True)
 
 
 class PriorityReasonSerializer(serializers.Serializer):

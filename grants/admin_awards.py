@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ FAILED = _("Award #%(id)s: %(error)s")
 APPROVED = _("approved")
 COMMITTED = _("committed")
 CANCELLED = _("Award #%(id)s cancelled.")
+NO_LETTER = _("issued when the award is committed")
 
 
 def _language() -> str:
@@ -145,7 +147,9 @@ class AwardAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["household", "fund"]
-        return [f.name for f in Award._meta.fields if f.name != "id"] + ["letter"]
+        return [f.name for f in Award._meta.fields if f.name not in ("id", "letter")] + [
+            "letter_link"
+        ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
@@ -172,8 +176,11 @@ class AwardAdmin(admin.ModelAdmin):
         return format_fen(award.amount_minor)
 
     @admin.display(description=_("award letter"))
-    def letter(self, award: Award) -> str:
-        return str(_("not available yet (the documents renderer is not installed)"))
+    def letter_link(self, award: Award) -> str:
+        if award.letter is None:
+            return str(NO_LETTER)
+        url = reverse("admin:documents_download", args=[award.letter.pk])
+        return format_html('<a href="{}" id="award-letter">{} (PDF)</a>', url, award.letter.number)
 
     def _each(
         self, request: HttpRequest, queryset: QuerySet[Award], action: Any, label: Any

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund.models import Fund
@@ -250,9 +251,18 @@ def priority_list(
     return PriorityList(reference_date=on, available_minor=available, entries=entries)
 
 
+NO_LETTER_YET = _("award #%(id)s has no letter yet: it is issued when the award is committed")
+
+
+def award_letter_missing(*, award: Award) -> Any:
+    from grants.exceptions import NotFound
+
+    return NotFound(NO_LETTER_YET % {"id": award.pk}, fields={"award": award.pk})
+
+
 def award_get(*, award_id: object) -> Award:
     qs = Award.objects.select_related(
-        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry"
+        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry", "letter"
     )
     return lookup(qs, "award", award_id)
 
@@ -263,7 +273,7 @@ def fund_get(*, fund_id: object) -> Fund:
 
 def awards_list(*, project: Project | None = None, state: str | None = None) -> QuerySet[Award]:
     qs = Award.objects.select_related(
-        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry"
+        "household__unit", "fund", "proposed_by", "approved_by", "committed_entry", "letter"
     ).order_by("-proposed_at", "-id")
     if project is not None:
         qs = qs.filter(project=project)
@@ -284,3 +294,85 @@ def priority_reason_masked(reason: rules.PriorityReason) -> rules.PriorityReason
     return rules.PriorityReason(
         code=reason.code, points=reason.points, message=reason.message, message_params=params
     )
+
+
+# --- award letter --------------------------------------------------------------------------
+
+LETTER_TEMPLATE = "grants/award_letter.html"
+# Keys grants/award_letter.html needs (snapshotted when the letter is issued).
+LETTER_CONTEXT_KEYS = (
+    "award_id",
+    "householder",
+    "address",
+    "project_reference",
+    "amount_figures",
+    "amount_capitals",
+    "share_figures",
+    "ratio_percent",
+    "cap_figures",
+    "fund_name",
+    "purpose",
+    "criteria",
+    "policy",
+    "reference_date",
+    "committed_on",
+    "handler",
+)
+
+
+def _person_name(user: Any, english: bool) -> str:
+    """Chinese names read family name first, without a space (刘复核)."""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if not (first or last):
+        return str(user.username)
+    return f"{first} {last}".strip() if english else f"{last}{first}"
+
+
+def award_letter_context(*, award: Award, language: str) -> dict[str, Any]:
+    """What the award letter shows, in ``language`` ("zh-hans" or "en"), as JSON values:
+    to whom, for which flat and project, how much and why (each criterion's sentence)."""
+    from fund.money import Money, amount_in_chinese_capitals, money_format
+    from grants.selectors import household_members
+    from grants.selectors_eligibility import assessment_explain
+
+    english = language == "en"
+    household = award.household
+    unit = household.unit
+    project = award.project
+    members = household_members(household=household)
+    head = next((o for o in members if o.relationship == "self"), members[0] if members else None)
+    basis = award.basis or {}
+
+    def money(fen: int) -> str:
+        return money_format(Money(fen, award.currency), language)
+
+    explained = assessment_explain(assessment=award.assessment)
+    fund = award.fund
+    by = award.committed_by or award.approved_by
+    version = award.assessment.policy_version
+    ratio = rules.params_from_json(version.parameters).subsidy_ratio
+    return {
+        "award_id": award.pk,
+        "householder": head.person.full_name if head else "",
+        "address": (
+            f"{project.community} {project.building} {project.entrance} {unit.label}"
+            if english
+            else f"{project.community}{project.building}{project.entrance}{unit.label}室"
+        ),
+        "project_reference": project.reference,
+        "amount_figures": money(award.amount_minor),
+        "amount_capitals": amount_in_chinese_capitals(Money(award.amount_minor, award.currency)),
+        "share_figures": money(int(basis.get("share_minor", 0))),
+        "ratio_percent": f"{(ratio * 100).normalize():f}%",
+        "cap_figures": money(int(basis.get("cap_per_household_minor", 0))),
+        "fund_name": fund.name_en if english else fund.name_zh,
+        "purpose": (fund.purpose_en if english else fund.purpose_zh) or "",
+        "criteria": [r.sentence(language) for r in explained.results],
+        "policy": f"{version.policy.name_en if english else version.policy.name_zh} "
+        f"v{version.number}",
+        "reference_date": award.assessment.reference_date.isoformat(),
+        "committed_on": timezone.localdate(
+            award.committed_at or award.approved_at or award.proposed_at
+        ).isoformat(),
+        "handler": _person_name(by, english) if by else "",
+    }

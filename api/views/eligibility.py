@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
@@ -32,6 +34,7 @@ from api.serializers_eligibility import (
     ScreenInSerializer,
 )
 from config.roles import is_staff_member, sees_personal_data_masked
+from documents.services import document_open
 from grants import selectors, services
 from grants import selectors_awards as awards
 from grants import selectors_eligibility as eligibility
@@ -270,6 +273,24 @@ class AwardCancelApi(EligibilityApi):
             reason=reason,
         )
         return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
+
+
+class AwardLetterApi(EligibilityApi):
+    model = Award
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: ERROR, **READ_ONE}
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        """The award letter as stored (PDF, checked against its SHA-256); 404 before the
+        award is committed, 409 while it is still being rendered."""
+        award = awards.award_get(award_id=pk)
+        if award.letter is None:
+            raise awards.award_letter_missing(award=award)
+        data = document_open(document=award.letter)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{award.letter.number}.pdf"'
+        return response
 
 
 class PriorityListApi(EligibilityApi):
