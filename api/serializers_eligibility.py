@@ -9,7 +9,8 @@ from typing import Any
 from rest_framework import serializers
 
 from grants.eligibility import PriorityReason
-from grants.selectors_eligibility import assessment_explain, priority_reason_masked
+from grants.selectors_awards import priority_reason_masked
+from grants.selectors_eligibility import assessment_explain
 
 
 def _masked(context: Mapping[str, Any]) -> bool:
@@ -161,6 +162,7 @@ class AwardSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField()
+    letter_number = serializers.CharField(source="letter.number", allow_null=True)
 
 
 class PriorityReasonSerializer(serializers.Serializer):

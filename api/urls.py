@@ -214,6 +214,11 @@ urlpatterns += [
         eligibility_views.AwardCancelApi.as_view(),
         name="award-cancel",
     ),
+    path(
+        "awards/<int:pk>/letter/",
+        eligibility_views.AwardLetterApi.as_view(),
+        name="award-letter",
+    ),
 ]
 
 # fund: the ledger, read-only (issue 3)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import BasePermission
@@ -32,7 +34,9 @@ from api.serializers_eligibility import (
     ScreenInSerializer,
 )
 from config.roles import is_staff_member, sees_personal_data_masked
+from documents.services import document_open
 from grants import selectors, services
+from grants import selectors_awards as awards
 from grants import selectors_eligibility as eligibility
 from grants.exceptions import NoPolicyInForce
 from grants.models import (
@@ -194,7 +198,7 @@ class AwardListApi(EligibilityApi):
         project = None
         if request.query_params.get("project"):
             project = selectors.project_get(project_id=request.query_params["project"])
-        qs = eligibility.awards_list(project=project, state=request.query_params.get("state"))
+        qs = awards.awards_list(project=project, state=request.query_params.get("state"))
         paginator = StandardPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AwardSerializer(page, many=True).data)
@@ -204,7 +208,7 @@ class AwardListApi(EligibilityApi):
         """Propose an award for an eligible household (Caseworker)."""
         data = self.valid(AwardInSerializer)
         household = _household(data["household"])
-        fund = eligibility.fund_get(fund_id=data["fund"])
+        fund = awards.fund_get(fund_id=data["fund"])
         award = services.award_propose(
             household=household,
             project=household.unit.project,
@@ -228,7 +232,7 @@ class AwardDetailApi(EligibilityApi):
 
     @extend_schema(responses={200: AwardSerializer, **READ_ONE})
     def get(self, request: Request, pk: int) -> Response:
-        return Response(AwardSerializer(eligibility.award_get(award_id=pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=pk)).data)
 
 
 class AwardApproveApi(EligibilityApi):
@@ -238,10 +242,10 @@ class AwardApproveApi(EligibilityApi):
     def post(self, request: Request, pk: int) -> Response:
         """Approve (an Approver who did not propose it: otherwise ``self_approval``)."""
         award = services.award_approve(
-            award=eligibility.award_get(award_id=pk),
+            award=awards.award_get(award_id=pk),
             by=request.user,  # type: ignore[arg-type]
         )
-        return Response(AwardSerializer(eligibility.award_get(award_id=award.pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
 
 
 class AwardCommitApi(EligibilityApi):
@@ -251,10 +255,10 @@ class AwardCommitApi(EligibilityApi):
     def post(self, request: Request, pk: int) -> Response:
         """Reserve the amount in the fund (``insufficient_funds`` if it is not available)."""
         award = services.award_commit(
-            award=eligibility.award_get(award_id=pk),
+            award=awards.award_get(award_id=pk),
             by=request.user,  # type: ignore[arg-type]
         )
-        return Response(AwardSerializer(eligibility.award_get(award_id=award.pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
 
 
 class AwardCancelApi(EligibilityApi):
@@ -264,11 +268,29 @@ class AwardCancelApi(EligibilityApi):
     def post(self, request: Request, pk: int) -> Response:
         reason = self.valid(CancelInSerializer)["reason"]
         award = services.award_cancel(
-            award=eligibility.award_get(award_id=pk),
+            award=awards.award_get(award_id=pk),
             by=request.user,  # type: ignore[arg-type]
             reason=reason,
         )
-        return Response(AwardSerializer(eligibility.award_get(award_id=award.pk)).data)
+        return Response(AwardSerializer(awards.award_get(award_id=award.pk)).data)
+
+
+class AwardLetterApi(EligibilityApi):
+    model = Award
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, 409: ERROR, **READ_ONE}
+    )
+    def get(self, request: Request, pk: int) -> HttpResponse:
+        """The award letter as stored (PDF, checked against its SHA-256); 404 before the
+        award is committed, 409 while it is still being rendered."""
+        award = awards.award_get(award_id=pk)
+        if award.letter is None:
+            raise awards.award_letter_missing(award=award)
+        data = document_open(document=award.letter)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{award.letter.number}.pdf"'
+        return response
 
 
 class PriorityListApi(EligibilityApi):
@@ -285,6 +307,6 @@ class PriorityListApi(EligibilityApi):
         project = (
             selectors.project_get(project_id=params["project"]) if params.get("project") else None
         )
-        fund = eligibility.fund_get(fund_id=params["fund"]) if params.get("fund") else None
-        ranked = eligibility.priority_list(project=project, fund=fund)
+        fund = awards.fund_get(fund_id=params["fund"]) if params.get("fund") else None
+        ranked = awards.priority_list(project=project, fund=fund)
         return Response(PriorityListSerializer(ranked, context=self.context()).data)

@@ -51,6 +51,7 @@ def seed_default_policy(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('documents', '0002_immutability_triggers'),
         ('fund', '0002_ledger_triggers'),
         ('grants', '0002_default_lifecycle_and_subsidy_presets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
@@ -108,6 +109,7 @@ class Migration(migrations.Migration):
                 ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='grants.project', verbose_name='project')),
                 ('proposed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='proposed by')),
                 ('release_entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='fund.journalentry', verbose_name='release entry')),
+                ('letter', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='documents.issueddocument', verbose_name='award letter')),
             ],
             options={
                 'verbose_name': 'award',
@@ -265,7 +267,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='awardpayment',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_minor__gt', 0)), name='award_payment_amount_positive'),
+            constraint=models.CheckConstraint(condition=models.Q(('amount_minor', 0), _negated=True), name='award_payment_amount_nonzero'),
         ),
         migrations.AddConstraint(
             model_name='householdconsent',

@@ -169,6 +169,14 @@ class Award(models.Model):
         related_name="+",
         verbose_name=_("release entry"),
     )
+    letter = models.OneToOneField(
+        "documents.IssuedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("award letter"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -203,7 +211,8 @@ class Award(models.Model):
 
 
 class AwardPayment(models.Model):
-    """One payment towards an award (the disbursement's ledger entry); once per entry."""
+    """One payment towards an award (the disbursement's ledger entry), once per entry; a
+    payment that came back is a negative row with the reversing entry."""
 
     award = models.ForeignKey(
         Award, on_delete=models.PROTECT, related_name="payments", verbose_name=_("award")
@@ -223,7 +232,7 @@ class AwardPayment(models.Model):
         ordering = ["award", "recorded_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(amount_minor__gt=0), name="award_payment_amount_positive"
+                condition=~Q(amount_minor=0), name="award_payment_amount_nonzero"
             ),
         ]
 

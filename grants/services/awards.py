@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from documents.models import DocumentKind, IssuedDocument
+from documents.services import DocumentSummary, document_issue
 from fund.models import Fund, JournalEntry
 from fund.money import Money
 from fund.services import commitment_release, funds_commit
@@ -39,12 +41,14 @@ from grants.models import (
     Household,
     Project,
 )
-from grants.selectors_eligibility import (
+from grants.selectors_awards import (
+    LETTER_TEMPLATE,
     NOTHING_TO_AWARD,
-    assessment_current,
+    award_letter_context,
     award_quote,
     award_related_parties,
 )
+from grants.selectors_eligibility import assessment_current
 
 APPROVE_PERMISSION = "grants.approve_award"
 
@@ -70,6 +74,10 @@ PAYMENT_TOO_LARGE = _(
 )
 PAYMENT_CONFLICT = _("this ledger entry was already recorded for award #%(id)s")
 COMMIT_MEMO = "award:%(id)s %(project)s %(unit)s"
+RETURN_TOO_LARGE = _("%(amount)s fen cannot come back: %(paid)s fen were paid on this award")
+LETTER_TITLE = _("Award letter")
+# Award letters are numbered ZZ-<year>-000001 (资助), apart from receipts and vouchers.
+LETTER_SERIES = "ZZ"
 
 
 def _state(award: Award, *needed: str) -> None:
@@ -225,9 +233,54 @@ def award_commit(*, award: Award, by: User) -> Award:
     award.committed_by = by
     award.committed_at = timezone.now()
     award.state = AwardState.COMMITTED
+    award.letter = _letter_issue(award, by, "zh-hans")
     award.save(
-        update_fields=["committed_entry", "committed_by", "committed_at", "state", "updated_at"]
+        update_fields=[
+            "committed_entry",
+            "committed_by",
+            "committed_at",
+            "state",
+            "letter",
+            "updated_at",
+        ]
     )
+    return award
+
+
+def _letter_issue(award: Award, by: User | None, language: str) -> IssuedDocument:
+    with translation.override(language):
+        context = award_letter_context(award=award, language=language)
+        title = str(LETTER_TITLE)
+    committed_on = timezone.localdate(award.committed_at or timezone.now())
+    return document_issue(
+        kind=DocumentKind.AWARD_LETTER,
+        series=LETTER_SERIES,
+        year=committed_on.year,
+        language=language,
+        template_name=LETTER_TEMPLATE,
+        context=context,
+        summary=DocumentSummary(
+            title=title,
+            holder_name=context["householder"],
+            amount_minor=award.amount_minor,
+            currency=award.currency,
+            date=committed_on,
+        ),
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def award_letter_issue(*, award: Award, by: User | None, language: str = "zh-hans") -> Award:
+    """The award letter (PDF through ``documents``, series ``ZZ``), issued once when the
+    award is committed; this issues it for an award committed without one (or in English
+    when asked for a letter that does not exist yet). Reprints are the documents app's
+    duplicates, never a new number."""
+    award = _lock(award)
+    _state(award, AwardState.COMMITTED, AwardState.PAID)
+    if award.letter_id is None:
+        award.letter = _letter_issue(award, by, language)
+        award.save(update_fields=["letter", "updated_at"])
     return award
 
 
@@ -298,4 +351,33 @@ def award_record_payment(*, award: Award, amount: int, entry: JournalEntry) -> A
         award.paid_at = timezone.now()
         fields += ["state", "paid_at"]
     award.save(update_fields=fields)
+    return award
+
+
+@transaction.atomic
+def award_payment_return(*, award: Award, amount: int, entry: JournalEntry) -> Award:
+    """Money paid towards the award came back (e.g. a returned disbursement): ``entry`` is
+    the ledger entry that reversed the payment. The award owes ``amount`` again (a paid
+    award is committed again). Idempotent by ``entry``; never more than was paid."""
+    award = _lock(award)
+    previous = AwardPayment.objects.filter(entry=entry).first()
+    if previous is not None:
+        if previous.award_id != award.pk or previous.amount_minor != -amount:
+            raise AwardStateError(
+                PAYMENT_CONFLICT % {"id": previous.award_id}, fields={"entry": entry.pk}
+            )
+        return award
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidInput(PAYMENT_POSITIVE, fields={"amount": amount})
+    _state(award, AwardState.COMMITTED, AwardState.PAID)
+    if amount > award.paid_minor:
+        raise PaymentExceedsAward(
+            RETURN_TOO_LARGE % {"amount": amount, "paid": award.paid_minor},
+            fields={"amount": amount},
+        )
+    AwardPayment.objects.create(award=award, entry=entry, amount_minor=-amount)
+    award.paid_minor -= amount
+    award.state = AwardState.COMMITTED
+    award.paid_at = None
+    award.save(update_fields=["paid_minor", "state", "paid_at", "updated_at"])
     return award

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fund.exceptions import InsufficientFunds
 from fund.money import Money
@@ -80,12 +80,12 @@ def test_a_late_joiner_who_paid_its_entry_price_owes_nothing_and_gets_nothing():
     household = household_in(unit)
     household_screen(household=household)
 
-    with pytest.raises(NothingToAward) as error:
+    with pytest.raises(NothingToAward) as error, translation.override("en"):
         services.award_propose(
             household=household, project=project, fund=funded(), by=users["caseworker"]
         )
 
-    assert "该住户已无欠缴分摊款" in str(error.value)  # the household owes nothing more
+    assert str(error.value) == "nothing to award: the household owes nothing more"
     assert not Award.objects.exists()
 
 
@@ -303,3 +303,47 @@ def test_an_award_is_not_approved_once_the_household_no_longer_qualifies():
 
     award.refresh_from_db()
     assert award.state == "proposed"
+
+
+def test_committing_issues_the_award_letter_which_renders_in_chinese():
+    from documents.services import document_open, document_render
+    from tests.documents.factories import pdf_text
+
+    users = staff()
+    award = committed(eligible_award(fund=funded("30000.00"), users=users), users)
+
+    award.refresh_from_db()
+    letter = award.letter
+    assert (letter.kind, letter.series, letter.amount_minor) == ("award_letter", "ZZ", 2_000_000)
+    assert letter.context["award_id"] == award.pk
+    assert letter.context["amount_capitals"] == "贰万元整"
+    advanced = letter.context["criteria"][2]  # every criterion's sentence, as decided
+    assert advanced.startswith("张阿姨 ") and advanced.endswith("（≥80）：通过")
+    document_render(document=letter)
+    text = pdf_text(document_open(document=letter))
+    assert "资助通知书" in text
+    assert "¥20,000.00" in text and "贰万元整" in text and "张阿姨" in text
+    assert services.award_letter_issue(award=award, by=users["approver"]).letter == letter
+
+
+def test_a_returned_payment_is_owed_again():
+    users = staff()
+    fund = funded("30000.00")
+    award = committed(eligible_award(fund=fund, users=users), users)
+    paid = spend(fund, 2_000_000, from_commitment=True)
+    services.award_record_payment(award=award, amount=2_000_000, entry=paid)
+    returned = spend(fund, 1, from_commitment=False)  # stands in for the reversing entry
+
+    services.award_payment_return(award=award, amount=2_000_000, entry=returned)
+    services.award_payment_return(award=award, amount=2_000_000, entry=returned)  # again
+
+    award.refresh_from_db()
+    assert (award.paid_minor, award.state, award.paid_at) == (0, "committed", None)
+    assert sorted(award.payments.values_list("amount_minor", flat=True)) == [
+        -2_000_000,
+        2_000_000,
+    ]
+    with pytest.raises(PaymentExceedsAward):
+        services.award_payment_return(
+            award=award, amount=1, entry=spend(fund, 1, from_commitment=False)
+        )

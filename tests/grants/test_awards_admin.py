@@ -155,6 +155,8 @@ def test_awards_are_proposed_approved_and_committed_in_the_admin():
     assert self_approved.status_code == 200  # no such action for a caseworker
     assert state_after_caseworker == "proposed"
     assert award.state == "committed"
+    page = approver.get(f"/admin/grants/award/{award.pk}/change/").content.decode()
+    assert 'id="award-letter"' in page and award.letter.number in page
 
 
 def test_a_second_proposal_in_the_admin_shows_the_error():

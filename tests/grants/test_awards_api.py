@@ -232,3 +232,24 @@ def test_the_priority_list_ranks_with_reasons_masked_for_auditors(auditor):
     assert age["code"] == "age"
     assert age["sentence_en"].startswith("李** is ")
     assert "李奶奶" not in response.content.decode()
+
+
+def test_the_award_letter_is_served_once_committed_and_rendered(approver, client_for, auditor):
+    from documents.services import document_render
+
+    award = eligible_award(fund=funded("30000.00"))
+    before = auditor.get(f"/api/v1/awards/{award.pk}/letter/")
+    en(client_for(Role.APPROVER)).post(f"/api/v1/awards/{award.pk}/approve/")
+    committed = approver.post(f"/api/v1/awards/{award.pk}/commit/")
+    pending = auditor.get(f"/api/v1/awards/{award.pk}/letter/")
+    award.refresh_from_db()
+    document_render(document=award.letter)
+
+    served = auditor.get(f"/api/v1/awards/{award.pk}/letter/")
+
+    assert before.status_code == 404
+    assert committed.json()["letter_number"] == award.letter.number
+    assert (pending.status_code, pending.json()["code"]) == (409, "document_not_rendered")
+    assert served.status_code == 200
+    assert served["Content-Type"] == "application/pdf"
+    assert served.content.startswith(b"%PDF")
