@@ -6,7 +6,6 @@ the fund hold."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -21,7 +20,7 @@ from fund.services import commitment_release, journal_entry_reverse, restricted_
 from grants.exceptions import DisbursementStateError, InvalidInput, PaymentExceedsAward
 from grants.models import Award, AwardState, Disbursement, DisbursementStatus
 from grants.selectors_disbursements import disbursement_voucher_context
-from grants.services.awards import award_record_payment
+from grants.services.awards import award_cancel, award_payment_return, award_record_payment
 from grants.services.closeouts import close_if_done
 from grants.services.disbursement_base import (
     PAY_PERMISSION,
@@ -43,7 +42,8 @@ AWARD_NOT_PAYABLE = _("award #%(id)s is %(state)s; only committed awards are pai
 AWARD_EXCEEDED = _(
     "award #%(id)s: paying %(amount)s would bring its payments to %(total)s, more than %(award)s"
 )
-RETURN_RELEASE_MEMO = "disbursement:%(id)s returned; released (%(why)s)"
+RETURN_RELEASE_MEMO = "disbursement:%(id)s returned for awards already cancelled; released"
+RETURNED_AFTER_END = _("the payment came back after the project was %(stage)s")
 
 
 def purpose_memo(disbursement: Disbursement) -> str:
@@ -172,13 +172,12 @@ def disbursement_return(
     """The paid money came back (wrong account, contractor refund): reverse the entry.
 
     ``journal_entry_reverse`` (key ``disbursement:<id>:returned``) puts the money back into
-    the fund's commitment for the awards, so the tranche can be requested again. If the
-    awards can no longer be paid (the project ended or an award was cancelled), the
-    returned money is released to the fund's available balance as well.
-
-    The awards' own record of the payment (``Award.paid_minor``) is not taken back:
-    ``grants.services.awards`` offers no service for it yet, and only it writes awards.
-    Until it does, paying the tranche again is refused by ``award_record_payment``.
+    the fund's commitment, and each award it paid for owes its part again
+    (``award_payment_return``), so the tranche can be requested again: re-committed. Where
+    the money can no longer be paid out, it is released to the fund's available balance: a
+    project that has ended cancels the award for what it owes again (``award_cancel``
+    releases it), and the part of an award already cancelled is released here
+    (``commitment_release``, key ``disbursement:<id>:returned:release``).
     """
     require(by, PAY_PERMISSION)
     reason = (reason or "").strip()
@@ -202,40 +201,39 @@ def disbursement_return(
         effective_date=returned_on,
         created_by=by,
     )
-    release = _return_release(disbursement, awards)
+    stage = disbursement.project.stage
+    ended = stage.is_final or stage.is_cancellation
+    dead = 0
+    for allocation in disbursement.allocations.order_by("award_id"):
+        award = awards[allocation.award_id]
+        if award.state == AwardState.CANCELLED:
+            dead += allocation.amount_minor
+            continue
+        award = award_payment_return(award=award, amount=allocation.amount_minor, entry=reversal)
+        if ended:
+            award_cancel(award=award, by=by, reason=str(RETURNED_AFTER_END % {"stage": stage.name}))
     disbursement.status = DisbursementStatus.RETURNED
     disbursement.return_entry = reversal
     disbursement.returned_on = returned_on
     disbursement.returned_by = by
     disbursement.return_reason = reason
-    disbursement.save(
-        update_fields=["status", "return_entry", "returned_on", "returned_by", "return_reason"]
-    )
-    if release is not None:
-        amount, why = release
+    if dead:
         disbursement.return_release_entry = commitment_release(
             fund=disbursement.fund,
-            amount=Money(amount, disbursement.currency),
+            amount=Money(dead, disbursement.currency),
             idempotency_key=f"disbursement:{disbursement.pk}:returned:release",
-            memo=RETURN_RELEASE_MEMO % {"id": disbursement.pk, "why": why},
+            memo=RETURN_RELEASE_MEMO % {"id": disbursement.pk},
             created_by=by,
             effective_date=returned_on,
         )
-        disbursement.save(update_fields=["return_release_entry"])
-    return disbursement
-
-
-def _return_release(
-    disbursement: Disbursement, awards: Mapping[int, Award]
-) -> tuple[int, str] | None:
-    """How much of the returned money no award can take any more, and why (None: all of
-    it goes back to the awards' reservation)."""
-    stage = disbursement.project.stage
-    if stage.is_final or stage.is_cancellation:
-        return disbursement.amount_minor, stage.code
-    dead = sum(
-        a.amount_minor
-        for a in disbursement.allocations.all()
-        if awards[a.award_id].state == AwardState.CANCELLED
+    disbursement.save(
+        update_fields=[
+            "status",
+            "return_entry",
+            "returned_on",
+            "returned_by",
+            "return_reason",
+            "return_release_entry",
+        ]
     )
-    return (dead, "award cancelled") if dead else None
+    return disbursement

@@ -36,10 +36,6 @@ AWARDS_ONE_ENTRY_GAP = pytest.mark.xfail(
     reason="AwardPayment.entry is one-to-one: one ledger entry cannot be recorded on several "
     "awards, so a disbursement for several households cannot be paid",
 )
-AWARDS_RETURN_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="grants.services.awards has no way to take a returned payment off an award",
-)
 
 
 @dataclass

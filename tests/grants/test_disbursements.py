@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import translation
 
+from fund.checks import ledger_verify
 from fund.exceptions import InsufficientFunds
 from fund.models import AccountCode, EntryKind, JournalEntry, Posting
 from fund.money import Money
@@ -50,7 +51,6 @@ from grants.services.disbursements import (
 )
 from tests.grants.disbursement_factories import (
     AWARDS_ONE_ENTRY_GAP,
-    AWARDS_RETURN_GAP,
     evidence,
     project_with_awards,
 )
@@ -441,7 +441,6 @@ def test_one_payment_for_several_households_is_recorded_on_each_award():
         assert award.paid_minor == award.amount_minor * 3 // 10
 
 
-@AWARDS_RETURN_GAP
 def test_a_returned_payment_is_taken_off_the_award_and_can_be_paid_again():
     setup = project_with_awards(households=1)
     d = _approved(setup)
@@ -559,3 +558,29 @@ def test_a_project_with_a_tranche_unpaid_does_not_close():
     assert setup.project.stage.code == "delivered"
     assert JournalEntry.objects.count() == entries
     assert not ProjectCloseout.objects.exists()
+
+
+def test_money_that_comes_back_after_the_close_is_released_to_the_fund():
+    setup = project_with_awards(households=1, stage="delivered")
+    _ready_to_close(setup)
+    _first, last = _pay_all(setup)
+    assert setup.project.stage.code == "closed"
+    available = fund_available_balance(fund=setup.fund)
+
+    disbursement_return(
+        disbursement=last,
+        by=setup.people.finance,
+        returned_on=PAID_ON,
+        reason="contractor refunded the overpayment",
+    )
+
+    award = setup.awards[0]
+    award.refresh_from_db()
+    assert (award.state, award.paid_minor) == (
+        AwardState.CANCELLED,
+        award.amount_minor - last.amount_minor,
+    )
+    assert award.release_entry.idempotency_key == f"award:{award.pk}:release"
+    assert fund_committed_balance(fund=setup.fund) == Money(0, "CNY")
+    assert fund_available_balance(fund=setup.fund) == available + Money(last.amount_minor, "CNY")
+    assert ledger_verify().ok
