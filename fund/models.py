@@ -52,11 +52,12 @@ holds of that gift, and the fee share of the money given back, less any fee the 
 returns, is moved back into restriction (Dr 3101 / Cr 3102): with gift G, fee F, refunds R
 and returned fees FR, the fee released stays ``S = (F - FR) * (G - R) // G``, so a gift
 given back in full leaves exactly nothing in restriction (``fund.services.gift_fees``).
-That leaves a deficit in the fund's unrestricted net assets, which the organisation's
-general funds cover: the fee is borne by unrestricted net assets, never by other donors'
-restricted money. Entry kinds REFUND and DISPUTE_WITHDRAWAL (and their reversals) are the
-only ones exempt from the unrestricted >= 0 check, and only their own service posts them;
-``ledger_verify`` checks the restricted fund's unrestricted net assets without them.
+A bare fee, such as a dispute fee, is not released at all (``processor_fee_record``). Both
+leave a deficit in the fund's unrestricted net assets, which the organisation's general
+funds cover: they are borne by unrestricted net assets, never by other donors' restricted
+money. Entry kinds REFUND, DISPUTE_WITHDRAWAL and PROCESSOR_FEE (and their reversals) are
+the only ones exempt from the unrestricted >= 0 check, and only their own services post
+them; ``ledger_verify`` checks the restricted fund's unrestricted net assets without them.
 
 Example entries for the restricted elevator fund (amounts in CNY)::
 
@@ -77,9 +78,14 @@ Example entries for the restricted elevator fund (amounts in CNY)::
                                                      by unrestricted net assets)
         -> available 795.20 = 800.00 - 4.80, unrestricted -1.20
 
-    Payout: Stripe pays the 794.00 it holds to the bank (kind PAYOUT)
-        Dr 1002 Bank                     794.00
-            Cr 1012 Stripe clearing                 794.00
+    Dispute fee of 15.00 taken by Stripe (kind PROCESSOR_FEE)
+        Dr 5301 Processor fees            15.00
+            Cr 1012 Stripe clearing                  15.00
+        -> available 795.20, unrestricted -16.20
+
+    Payout: Stripe pays the 779.00 it holds to the bank (kind PAYOUT)
+        Dr 1002 Bank                     779.00
+            Cr 1012 Stripe clearing                 779.00
 
     Award approved for 500.00 (kind COMMITMENT)
         Dr 3102 Restricted net assets    500.00
@@ -91,8 +97,8 @@ Example entries for the restricted elevator fund (amounts in CNY)::
             Cr 1002 Bank                            300.00
         Dr 310201 Committed              300.00       (release from restriction,
             Cr 3101 Unrestricted net assets 300.00    together with the expense)
-        -> available 295.20, committed 200.00, unrestricted -1.20,
-           bank 494.00 = 295.20 + 200.00 - 1.20
+        -> available 295.20, committed 200.00, unrestricted -16.20,
+           bank 479.00 = 295.20 + 200.00 - 16.20
 
     The rest of the award is cancelled (kind COMMITMENT_RELEASE)
         Dr 310201 Committed              200.00
@@ -171,6 +177,7 @@ class EntryKind(models.TextChoices):
     GIFT = "gift", _("Gift")
     REFUND = "refund", _("Refund")
     DISPUTE_WITHDRAWAL = "dispute_withdrawal", _("Dispute withdrawal")
+    PROCESSOR_FEE = "processor_fee", _("Processor fee")
     PAYOUT = "payout", _("Payout")
     COMMITMENT = "commitment", _("Commitment")
     COMMITMENT_RELEASE = "commitment_release", _("Commitment release")

@@ -32,7 +32,10 @@ MSG_USE_TRANSFER = _(
 MSG_REVERSAL_OF_REVERSAL = _("A reversal cannot itself be reversed; post the entry again.")
 MSG_GIFT_HAS_REFUNDS = _("This gift has refunds; reverse those first.")
 MSG_UNKNOWN_KIND = _("Unknown entry kind: %(kind)s.")
-MSG_USE_OWN_SERVICE = _("Post refunds and dispute withdrawals with gift_refund.")
+MSG_USE_OWN_SERVICE = _(
+    "Post refunds, dispute withdrawals and processor fees with their own services "
+    "(gift_refund, processor_fee_record)."
+)
 RESTRICTION_ACCOUNTS = (AccountCode.NET_ASSETS_RESTRICTED, AccountCode.NET_ASSETS_UNRESTRICTED)
 
 __all__ = ["REFUND_KINDS", "active_refunds", "journal_entry_post", "journal_entry_reverse"]
@@ -68,7 +71,7 @@ def journal_entry_post(
         raise RestrictionViolation(MSG_USE_TRANSFER)
     # Their own services keep the rules these kinds are trusted with (entry_post lets them
     # leave processor fees to a restricted fund's unrestricted net assets).
-    if kind in REFUND_KINDS:
+    if kind in (*REFUND_KINDS, EntryKind.PROCESSOR_FEE):
         raise InvalidEntry(MSG_USE_OWN_SERVICE)
     request = {
         "service": "journal_entry_post",

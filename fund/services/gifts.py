@@ -1,4 +1,5 @@
-"""Money in and back out: gifts (with processor fees), refunds and disputes, payouts.
+"""Money in and back out: gifts (with processor fees), refunds and disputes, bare processor
+fees, payouts.
 
 Each service only builds the lines of one entry; ``entry_post`` enforces the rules (balance,
 locks in fixed order, available >= 0, restriction, periods, idempotency, hash chain).
@@ -231,6 +232,53 @@ def gift_refund(
         created_by=created_by,
         refers_to=gift_entry,
         guard=guard,
+    )
+
+
+@transaction.atomic
+def processor_fee_record(
+    *,
+    fund: Fund,
+    amount: Money,
+    effective_date: date,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+) -> JournalEntry:
+    """A processor fee charged on its own, such as Stripe's dispute fee.
+
+    Dr processor fees, Cr Stripe clearing. It is borne by unrestricted net assets, never by
+    the donors' restricted money: a restricted fund does not release anything for it, so
+    its available balance is unchanged and its unrestricted net assets show the cost (a
+    deficit the organisation's general funds cover); an unrestricted fund pays it from its
+    available money (``InsufficientFunds`` when that is short). A fee the processor gives
+    back is the reversal of this entry (``journal_entry_reverse``).
+
+    >>> processor_fee_record(fund=elevator, amount=Money(1500, "CNY"),
+    ...                      effective_date=date(2026, 4, 2),
+    ...                      idempotency_key="stripe:dispute_fee:dp_1Q")  # doctest: +SKIP
+    <JournalEntry: #21 2026-04-02 Processor fee>
+    """
+    positive_in_fund_currency(amount, fund)
+    accounts = fund_accounts(fund)
+    request = {
+        "service": "processor_fee_record",
+        "fund": fund.code,
+        "amount": money_key(amount),
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+    }
+    return entry_post(
+        kind=EntryKind.PROCESSOR_FEE,
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=[
+            Line(accounts[AccountCode.PROCESSOR_FEES], debit=amount),
+            Line(accounts[AccountCode.STRIPE_CLEARING], credit=amount),
+        ],
+        request=request,
+        created_by=created_by,
     )
 
 

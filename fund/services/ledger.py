@@ -17,8 +17,8 @@ for all of them:
    and its net assets shrink only by transfer or reversal (``RestrictionViolation``). Only
    processor fees the fund could not recover may take its unrestricted net assets below
    zero: entries of ``FEE_BEARING_KINDS`` (refunds and withdrawals, which leave the fee of
-   the money given back to unrestricted net assets) and their reversals are exempt from
-   that one check;
+   the money given back to unrestricted net assets, and bare processor fees) and their
+   reversals are exempt from that one check;
 6. the entry gets the next number and its hash chained to the previous one; postings and
    balance totals are written in the same transaction.
 """
@@ -250,7 +250,7 @@ def fund_available_accounts(fund: Fund) -> tuple[str, ...]:
 
 # Entries that may leave a processor fee to a restricted fund's unrestricted net assets
 # (below zero: a deficit the organisation's general funds cover, never restricted money).
-FEE_BEARING_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE_WITHDRAWAL)
+FEE_BEARING_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE_WITHDRAWAL, EntryKind.PROCESSOR_FEE)
 
 RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS = (
     AccountCode.NET_ASSETS_UNRESTRICTED,

@@ -402,9 +402,15 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(pending, gateway
     assert online().status == DonationStatus.DISPUTED
     [withdrawal] = entries(EntryKind.DISPUTE_WITHDRAWAL)
     assert withdrawal.idempotency_key == "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:withdrawal"
-    assert fund_minor(pending.campaign.fund) == (0, 0, -700)
+    # The ¥110 dispute fee is a processor fee borne by unrestricted net assets, like the ¥7
+    # fee of the gift taken back: the restricted money of other gifts is untouched.
+    [fee] = entries(EntryKind.PROCESSOR_FEE)
+    assert dispute.fee_entry == fee
+    assert fee.idempotency_key == "stripe:dispute_fee:dp_1QcsZYLk9dXqW3nR0dIsPuTe"
+    assert lines(fee) == [("processor_fees", 11000, 0, "CNY"), ("stripe_clearing", 0, 11000, "CNY")]
+    assert fund_minor(pending.campaign.fund) == (0, 0, -11700)
 
-    deliver(load("charge.dispute.closed"))
+    deliver(load("charge.dispute.closed"), load("charge.dispute.created"))
 
     dispute.refresh_from_db()
     assert (dispute.status, dispute.fee_minor) == (DisputeStatus.WON, 0)
@@ -412,6 +418,13 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(pending, gateway
     assert dispute.reinstatement_entry.idempotency_key == (
         "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:reinstated"
     )
+    # Stripe gave the fee back with the money: the fee entry is reversed, once.
+    assert dispute.fee_return_entry.reverses == fee
+    assert dispute.fee_return_entry.idempotency_key == (
+        "stripe:dispute_fee:dp_1QcsZYLk9dXqW3nR0dIsPuTe:returned"
+    )
+    assert len(entries(EntryKind.PROCESSOR_FEE)) == 1
+    assert len(entries(EntryKind.REVERSAL)) == 2
     assert online().status == DonationStatus.SETTLED
     assert fund_minor(pending.campaign.fund) == (19300, 19300, 0)
 
@@ -433,7 +446,24 @@ def test_a_lost_dispute_keeps_the_withdrawal(pending, gateway, deliver, monkeypa
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
     assert online().status == DonationStatus.DISPUTED
     assert lost == [(pending.pk, dispute.pk)]
-    assert fund_minor(pending.campaign.fund) == (0, 0, -700)
+    assert (dispute.fee_minor, dispute.fee_return_entry) == (11000, None)
+    assert fund_minor(pending.campaign.fund) == (0, 0, -11700)
+
+
+def test_a_dispute_fee_given_back_in_part_leaves_the_part_kept(pending, gateway, deliver):
+    closed = load("charge.dispute.closed")
+    closed["data"]["object"]["balance_transactions"][1]["fee"] = -5000
+
+    deliver(load("payment_intent.succeeded"), load("charge.dispute.created"), closed)
+
+    dispute = Dispute.objects.get()
+    assert dispute.fee_minor == 6000
+    kept = JournalEntry.objects.get(
+        idempotency_key=f"stripe:dispute_fee:{dispute.stripe_dispute_id}:net"
+    )
+    assert lines(kept) == [("processor_fees", 6000, 0, "CNY"), ("stripe_clearing", 0, 6000, "CNY")]
+    assert dispute.fee_return_entry.reverses == dispute.fee_entry
+    assert fund_minor(pending.campaign.fund) == (19300, 19300, -6000)
 
 
 def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(pending, gateway, deliver):
@@ -446,8 +476,10 @@ def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(pending, gat
     dispute = Dispute.objects.get()
     assert dispute.status == DisputeStatus.WON
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
-    assert len(entries(EntryKind.REVERSAL)) == 1
+    assert len(entries(EntryKind.PROCESSOR_FEE)) == 1
+    assert len(entries(EntryKind.REVERSAL)) == 2
     assert online().status == DonationStatus.SETTLED
+    assert fund_minor(pending.campaign.fund) == (19300, 19300, 0)
 
 
 def test_an_inquiry_withdraws_nothing(pending, gateway, deliver):
@@ -460,6 +492,7 @@ def test_an_inquiry_withdraws_nothing(pending, gateway, deliver):
 
     assert Dispute.objects.get().withdrawal_entry is None
     assert entries(EntryKind.DISPUTE_WITHDRAWAL) == []
+    assert entries(EntryKind.PROCESSOR_FEE) == []
 
 
 def test_a_dispute_before_the_payment_waits_for_it(pending, gateway, deliver):

@@ -1,5 +1,6 @@
 """Who bears a gift's processor fee when the gift goes back: the restricted fund gives back
-only what it holds of the gift; the rest of the fee is borne by unrestricted net assets."""
+only what it holds of the gift; the rest of the fee is borne by unrestricted net assets.
+Bare processor fees (a dispute fee) are borne by unrestricted net assets too."""
 
 from datetime import date
 
@@ -25,6 +26,7 @@ from fund.services import (
     gift_refund,
     journal_entry_post,
     journal_entry_reverse,
+    processor_fee_record,
 )
 from fund.services.gift_fees import fee_released, gift_state
 from tests.fund.factories import DAY, FundFactory, GeneralFundFactory, cny, gift, key
@@ -229,12 +231,63 @@ def test_money_the_fund_has_committed_is_still_not_given_back():
     assert ledger_state() == before
 
 
-def test_refunds_can_only_be_posted_by_their_own_service():
+def test_a_bare_processor_fee_is_borne_unrestricted_in_a_restricted_fund():
+    fund = FundFactory()
+    gift(fund, "200.00", fee="7.00")
+
+    fee = processor_fee_record(
+        fund=fund,
+        amount=cny("15.00"),
+        effective_date=DAY,
+        idempotency_key="stripe:dispute_fee:dp_1",
+        memo="dispute fee",
+    )
+
+    assert fee.kind == EntryKind.PROCESSOR_FEE
+    assert lines_of(fee) == [("processor_fees", "Dr", 1500), ("stripe_clearing", "Cr", 1500)]
+    assert balances(fund) == (19300, 19300, -1500, 17800)
+    assert ledger_verify().problems == []
+
+    journal_entry_reverse(entry=fee, idempotency_key="stripe:dispute_fee:dp_1:returned")
+
+    assert balances(fund) == (19300, 19300, 0, 19300)
+
+
+def test_a_bare_processor_fee_is_idempotent_by_key():
+    fund = FundFactory()
+
+    first = processor_fee_record(
+        fund=fund, amount=cny("15.00"), effective_date=DAY, idempotency_key="fee:1"
+    )
+    again = processor_fee_record(
+        fund=fund, amount=cny("15.00"), effective_date=DAY, idempotency_key="fee:1"
+    )
+
+    assert again == first
+    assert JournalEntry.objects.filter(kind=EntryKind.PROCESSOR_FEE).count() == 1
+
+
+def test_a_general_fund_pays_a_bare_fee_from_its_available_money_or_refuses():
+    fund = GeneralFundFactory()
+    gift(fund, "10.00", via=ReceivedVia.BANK)
+    before = ledger_state()
+
+    with pytest.raises(InsufficientFunds):
+        processor_fee_record(
+            fund=fund, amount=cny("10.01"), effective_date=DAY, idempotency_key="fee:1"
+        )
+    assert ledger_state() == before
+
+    processor_fee_record(fund=fund, amount=cny("10.00"), effective_date=DAY, idempotency_key="f2")
+    assert fund_balances(fund=fund).available == cny("0")
+
+
+def test_refunds_and_fees_can_only_be_posted_by_their_own_services():
     fund = FundFactory()
     a = {x.code: x for x in fund.accounts.all()}
     lines = [Line(a["programme_expense"], debit=cny("1")), Line(a["bank"], credit=cny("1"))]
 
-    for kind in (EntryKind.REFUND, EntryKind.DISPUTE_WITHDRAWAL):
+    for kind in (EntryKind.REFUND, EntryKind.DISPUTE_WITHDRAWAL, EntryKind.PROCESSOR_FEE):
         with pytest.raises(InvalidEntry):
             journal_entry_post(
                 kind=kind, effective_date=DAY, memo="", idempotency_key=key(), lines=lines

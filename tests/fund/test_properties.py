@@ -1,5 +1,5 @@
 """Random sequences of gifts, fees, refunds (with and without returned fees), disputes,
-payouts, commitments, spending, transfers and reversals: every entry
+bare processor fees, payouts, commitments, spending, transfers and reversals: every entry
 balances, the trial balance is zero, restricted balances never go below zero, stored
 balances equal the postings, each gift keeps exactly its share of restricted money
 (nothing once given back in full), ``ledger_verify`` passes, and each operation is refused
@@ -42,6 +42,7 @@ from fund.services import (
     gift_refund,
     journal_entry_reverse,
     payout_record,
+    processor_fee_record,
     restricted_spend,
 )
 from fund.services.gift_fees import gift_state
@@ -237,6 +238,20 @@ class LedgerMachine(RuleBasedStateMachine):
             g.refunds[entry.pk] = (amount, fee_back)
             self.refund_of[entry.pk] = gift.pk
         return entry
+
+    @rule(target=entries, restricted=st.booleans(), amount=amounts)
+    def processor_fee(self, restricted, amount):
+        fund = self.fund(restricted)
+        effects = [
+            (fund.pk, 0, 0, -amount, -amount) if restricted else (fund.pk, -amount, 0, -amount, 0)
+        ]
+        return self.attempt(
+            lambda: processor_fee_record(
+                fund=fund, amount=cny(amount), effective_date=DAY, idempotency_key=next(self.keys)
+            ),
+            InsufficientFunds if self.overdraws(effects) else None,
+            effects,
+        )
 
     @rule(restricted=st.booleans(), amount=amounts)
     def payout(self, restricted, amount):

@@ -10,6 +10,7 @@ from fund.services import (
     gift_refund,
     journal_entry_reverse,
     payout_record,
+    processor_fee_record,
     restricted_spend,
 )
 from fund.tasks import ledger_verify_task
@@ -173,10 +174,14 @@ def test_the_nightly_task_is_scheduled(settings):
 
 
 def test_fees_borne_unrestricted_verify_but_spending_without_a_release_does_not():
-    # Given a restricted fund whose unrestricted net assets bear a refunded gift's fee
+    # Given a restricted fund whose unrestricted net assets bear a refunded gift's fee and a
+    # dispute fee (a deficit of 22.00)
     elevator, _general = busy_ledger()
     g = gift(elevator, "200", fee="7")
     gift_refund(gift_entry=g, amount=cny("200"), effective_date=DAY, idempotency_key="re-all")
+    processor_fee_record(
+        fund=elevator, amount=cny("15"), effective_date=DAY, idempotency_key="dispute-fee"
+    )
     assert ledger_verify().problems == []
 
     # When the release of a subsidy payment is edited away (its credit moved to committed)
