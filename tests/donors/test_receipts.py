@@ -393,3 +393,24 @@ def test_the_sweep_receipts_a_gift_whose_task_was_lost(campaign):
 
     assert summary == "receipts queued 1, emails queued 0"
     assert chain(donation) == [(number(1), "issued", 50000)]
+
+
+def test_the_longest_receipts_still_fit_on_one_page(give, refund, campaign):
+    from fund.models import Fund
+
+    Fund.objects.filter(pk=campaign.fund_id).update(
+        purpose_en=(
+            "Subsidies toward the share of lift-retrofit costs borne by eligible elderly "
+            "empty-nest households in existing multi-storey housing (restricted to this purpose)."
+        ),
+        purpose_zh="资助既有多层住宅加装电梯项目中，符合条件的高龄空巢老人家庭承担的电梯加装分摊费用。",
+    )
+    english = give(email="emily.carter@example.org", name="Emily Carter", language="en")
+    refund(english, 550)
+    fiscal = receipt_fiscal_record(receipt=live_receipt(english), recorded_by=None, **FISCAL)
+    chinese = give(amount_minor=100000, donor_name="上海某某物业管理有限公司第七分公司")
+    refund(chinese, 30000)
+
+    assert "Page1of1" in text_of(Receipt.objects.get(number=number(2)))  # with both notes
+    assert "Page1of1" in text_of(fiscal)
+    assert "第1页/共1页" in text_of(live_receipt(chinese))
