@@ -37,7 +37,7 @@ from donors.models import (
     ReceiptDelivery,
     mask_email,
 )
-from donors.receipts_selectors import receipts_void_register
+from donors.receipts_selectors import donor_display_name, receipts_void_register
 from donors.services.receipt_actions import (
     receipt_correct,
     receipt_decline,
@@ -47,7 +47,7 @@ from donors.services.receipt_actions import (
     receipt_pdf,
 )
 from donors.services.receipt_delivery import receipt_delivery_retry
-from donors.services.receipts import RECEIPT_SERIES, donor_display_name
+from donors.services.receipts import RECEIPT_SERIES
 
 DOWNLOAD_PERM = "documents.download_issueddocument"
 DUPLICATE_PERM = "documents.duplicate_issueddocument"

@@ -39,13 +39,14 @@ from donors.models import (
     RecurringGift,
     RefundStatus,
 )
+from donors.receipts_selectors import receipt_live
 from donors.services.campaigns import campaign_prepare
 from donors.services.events import stripe_event_process
 from donors.services.offline import offline_gift_record
 from donors.services.payments import donor_get_or_create
 from donors.services.portal import donor_user_ensure
 from donors.services.receipt_actions import receipt_decline, receipt_fiscal_record
-from donors.services.receipts import receipt_issue, receipt_live, receipt_refresh
+from donors.services.receipts import receipt_issue, receipt_refresh
 from donors.services.statements import annual_statement_issue
 
 NAMESPACE = uuid.UUID("5b0c8f44-2a55-4f0e-9f3e-6c1d2f7a9e10")

@@ -24,9 +24,8 @@ from documents.codes import name_mask
 from documents.models import IssuedDocument
 from donors import selectors
 from donors.models import Donation, Receipt
-from donors.receipts_selectors import donation_receipt_current, donor_receipts
+from donors.receipts_selectors import donation_receipt_current, donor_display_name, donor_receipts
 from donors.services.receipt_actions import receipt_duplicate, receipt_pdf
-from donors.services.receipts import donor_display_name
 
 DOWNLOAD_PERM = "documents.download_issueddocument"
 DUPLICATE_PERM = "documents.duplicate_issueddocument"

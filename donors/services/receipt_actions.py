@@ -15,16 +15,15 @@ from documents.models import IssuedDocument
 from documents.services import document_duplicate, document_open, document_render
 from donors.exceptions import ReceiptError
 from donors.models import Donation, Receipt, ReceiptCause, ReceiptNotIssuedReason, ReceiptStatus
+from donors.receipts_selectors import receipt_live, receiptable_minor
 from donors.services.receipts import (
     donation_locked,
     has_recipient,
     org_text,
-    receipt_live,
     receipt_mirror,
     receipt_new,
     receipt_not_issued_record,
     receipt_void_and_replace,
-    receiptable_minor,
 )
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from donors.models import DeliveryStatus, ReceiptDelivery
+from donors.receipts_selectors import donor_display_name
 from donors.services.receipt_actions import receipt_pdf
-from donors.services.receipts import donor_display_name
 
 logger = logging.getLogger(__name__)
 

@@ -21,8 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -34,16 +32,18 @@ from documents.services import (
     document_void,
 )
 from donors.models import (
-    Dispute,
-    DisputeStatus,
     Donation,
-    DonationRefund,
     Receipt,
     ReceiptCause,
     ReceiptDelivery,
     ReceiptNotIssuedReason,
     ReceiptStatus,
-    RefundStatus,
+)
+from donors.receipts_selectors import (
+    donor_display_name,
+    receipt_language,
+    receipt_live,
+    receiptable_minor,
 )
 from fund.money import Money, amount_in_chinese_capitals, money_format
 
@@ -64,52 +64,6 @@ REMAINING_NOTE = _(
 ONLINE_HANDLER = _("Finance office (issued automatically)")
 TITLE_CONFIRMATION = _("Donation confirmation")
 TITLE_FISCAL = _("Charitable donation receipt")
-
-
-# --- reads used while issuing ---------------------------------------------------------------
-
-
-def receiptable_minor(donation: Donation) -> int:
-    """What the gift still is, in the donor's currency: charged, less succeeded refunds and
-    lost disputes (never below zero). One query.
-
-    >>> receiptable_minor(gift_of_200_with_a_50_refund)
-    15000
-    """
-
-    def total(rows: QuerySet[Any]) -> Coalesce:
-        per_gift = rows.filter(donation=OuterRef("pk")).values("donation")
-        return Coalesce(Subquery(per_gift.annotate(t=Sum("amount_minor")).values("t")), 0)
-
-    refunded, lost = (
-        Donation.objects.filter(pk=donation.pk)
-        .values_list(
-            total(DonationRefund.objects.filter(status=RefundStatus.SUCCEEDED)),
-            total(Dispute.objects.filter(status=DisputeStatus.LOST)),
-        )
-        .get()
-    )
-    return max(0, donation.charged_minor - refunded - lost)
-
-
-def receipt_language(donation: Donation) -> str:
-    """``en`` or ``zh-hans``: the donor's language, else the one the gift was made in."""
-    language = (donation.donor.language if donation.donor else "") or donation.language or ""
-    return "en" if language.lower().startswith("en") else "zh-hans"
-
-
-def donor_display_name(donation: Donation) -> str:
-    if donation.donor_name.strip():
-        return donation.donor_name.strip()
-    if donation.donor is not None:
-        return donation.donor.name.strip() or donation.donor.email
-    return ""
-
-
-def receipt_live(donation: Donation) -> Receipt | None:
-    return donation.receipts.filter(
-        status__in=[ReceiptStatus.ISSUED, ReceiptStatus.NOT_ISSUED]
-    ).first()
 
 
 def person_name(user: Any) -> str:

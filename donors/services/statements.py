@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from documents.models import DocumentKind
 from documents.services import ANNUAL_STATEMENT_TEMPLATE, DocumentSummary, document_issue
 from donors.models import AnnualStatement, Donation, Donor, ReceiptStatus
+from donors.receipts_selectors import receipt_live, receiptable_minor
 from donors.services.receipts import (
     ONLINE_HANDLER,
     capitals_text,
@@ -31,8 +32,6 @@ from donors.services.receipts import (
     money_text,
     person_name,
     receipt_issue,
-    receipt_live,
-    receiptable_minor,
 )
 
 if TYPE_CHECKING:

@@ -414,3 +414,28 @@ def test_the_longest_receipts_still_fit_on_one_page(give, refund, campaign):
     assert "Page1of1" in text_of(Receipt.objects.get(number=number(2)))  # with both notes
     assert "Page1of1" in text_of(fiscal)
     assert "第1页/共1页" in text_of(live_receipt(chinese))
+
+
+def test_the_verification_page_shows_each_state_of_a_receipt(give, refund, client):
+    donation = give(amount_minor=100000)
+    first = live_receipt(donation)
+
+    def page(receipt: Receipt) -> str:
+        code = receipt.document.verification_code
+        response = client.get(f"/receipts/verify/{code}/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    valid = page(first)
+    refund(donation, 30000)
+    second = live_receipt(donation)
+    replaced, still_valid = page(first), page(second)
+    refund(donation, 70000)
+    void = page(second)
+
+    assert "有效" in valid and first.number in valid and "¥1,000.00" in valid and "张**" in valid
+    assert "已替换" in replaced and f"并由编号 {second.number} 的文件替换" in replaced
+    assert "有效" in still_valid and "¥700.00" in still_valid
+    assert "已作废" in void and "不再有效" in void
+    for body in (valid, replaced, still_valid, void):
+        assert "张三丰" not in body and "退款" not in body and "加装电梯定向基金" not in body
