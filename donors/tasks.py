@@ -104,15 +104,17 @@ def receipt_deliver_task(self, delivery_id: int) -> str:  # type: ignore[no-unty
 @shared_task(name="donors.receipts_sweep")
 def receipts_sweep_task() -> str:
     """Every few minutes: settled gifts whose receipt task was lost get one; emails whose
-    message was lost are queued again."""
+    message was lost are queued again; voids made on the documents themselves are mirrored."""
     from donors.receipts_selectors import donations_without_receipt
     from donors.services.receipt_delivery import receipt_deliveries_requeue_stale
+    from donors.services.receipts import receipts_mirror_document_voids
 
     missing = donations_without_receipt(older_than=RECEIPTS_MISSING_AFTER)
     for donation_id in missing:
         receipt_issue_task.delay(donation_id)
     emails = receipt_deliveries_requeue_stale()
-    return f"receipts queued {len(missing)}, emails queued {emails}"
+    mirrored = receipts_mirror_document_voids()
+    return f"receipts queued {len(missing)}, emails queued {emails}, voids mirrored {mirrored}"
 
 
 @shared_task(name="donors.annual_statement_issue")

@@ -300,6 +300,20 @@ def receipt_mirror(receipt: Receipt) -> Receipt:
     return receipt
 
 
+def receipts_mirror_document_voids() -> int:
+    """Valid receipts whose document was voided in the documents admin take over the void
+    (the sweep runs this). Returns how many changed."""
+    changed = 0
+    stale = Receipt.objects.filter(status=ReceiptStatus.ISSUED).exclude(
+        document__status=DocumentStatus.ISSUED
+    )
+    for receipt_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            receipt = Receipt.objects.select_for_update().get(pk=receipt_id)
+            changed += receipt_mirror(receipt).status != ReceiptStatus.ISSUED
+    return changed
+
+
 def receipt_void_and_replace(
     *,
     live: Receipt,

@@ -185,7 +185,7 @@ def test_the_sweep_sends_emails_whose_message_was_lost(give, smtp_down, mailoutb
 
     summary = receipts_sweep_task.delay().get()
 
-    assert summary == "receipts queued 0, emails queued 1"
+    assert summary == "receipts queued 0, emails queued 1, voids mirrored 0"
     assert ReceiptDelivery.objects.get().status == "sent"
     assert len(mailoutbox) == 1
 
