@@ -196,3 +196,20 @@ def test_auditors_see_receipts_masked_the_void_register_and_no_downloads(two_don
     assert client.get(f"/admin/donors/receipt/{mine.pk}/download/").status_code == 403
     assert client.get(f"/admin/donors/receipt/{mine.pk}/fiscal/").status_code == 403
     assert client.get("/admin/donors/receiptdelivery/").status_code == 200
+
+
+def test_admin_correction_and_declined_receipt_need_a_reason(two_donors):
+    mine, theirs = two_donors
+    client = staff_client(Role.FINANCE_OFFICER)
+
+    refused = client.post(f"/admin/donors/receipt/{mine.pk}/correct/", {"reason": ""})
+    corrected = client.post(f"/admin/donors/receipt/{mine.pk}/correct/", {"reason": "姓名有误"})
+    declined = client.post(f"/admin/donors/receipt/{theirs.pk}/decline/", {"reason": "来电"})
+
+    assert refused.status_code == 200
+    new = live_receipt(mine.donation)
+    assert corrected["Location"] == f"/admin/donors/receipt/{new.pk}/change/"
+    assert (new.number, Receipt.objects.get(pk=mine.pk).void_reason) == (number(3), "姓名有误")
+    decision = Receipt.objects.get(donation=theirs.donation, status="not_issued")
+    assert declined["Location"] == f"/admin/donors/receipt/{decision.pk}/change/"
+    assert (decision.not_issued_reason, decision.note) == ("donor_declined", "来电")
