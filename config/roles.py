@@ -60,6 +60,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.add_disbursement*",
         "grants.change_disbursement*",
         "grants.request_disbursement",
+        "grants.pay_disbursement",
+        "grants.add_tranche",
+        "grants.add_projectcloseout",
         "authtoken.view_*",
         "documents.*",
         "reports.view_*",
@@ -72,6 +75,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "!grants.approve_*",
         "!grants.*eligibilitypolicy*",
         "grants.view_eligibilitypolicy*",
+        # Policy parameters and the related-party register: Administrators edit them.
+        "!grants.*_policyversion",
+        "grants.view_policyversion",
+        "!grants.*_relatedparty",
+        "grants.view_relatedparty",
         # Lifecycles and subsidy presets are policy: Administrators edit them.
         "!grants.*_lifecycle*",
         "!grants.*_stepdocumentrequirement",
@@ -79,6 +87,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.view_lifecycle*",
         "grants.view_stepdocumentrequirement",
         "grants.view_subsidypreset",
+        # Money planning is Finance's: tranche plans and their templates are read-only here.
+        "!grants.*_tranche",
+        "!grants.*_tranchetemplate*",
+        "grants.view_tranche",
+        "grants.view_tranchetemplate*",
         "fund.view_fund",
         "donors.view_campaign",
     ),

@@ -194,6 +194,11 @@ LIFTFUND_ORG_NAME = env("LIFTFUND_ORG_NAME", default="示范社区基金会")
 LIFTFUND_ORG_NAME_EN = env("LIFTFUND_ORG_NAME_EN", default="Demo Community Foundation")
 LIFTFUND_ORG_REGISTRATION = env("LIFTFUND_ORG_REGISTRATION", default="53310000MJ0000000X")
 
+# A disbursement above this amount (fen) needs two distinct approvers; default CNY 100,000.
+LIFTFUND_DISBURSEMENT_SECOND_APPROVER_ABOVE_MINOR = env.int(
+    "LIFTFUND_DISBURSEMENT_SECOND_APPROVER_ABOVE_MINOR", default=10_000_000
+)
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -202,6 +207,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+# grants: a policy version that took effect re-screens every household (once per version).
+CELERY_BEAT_SCHEDULE["grants-policy-versions-activate-daily"] = {
+    "task": "grants.policy_versions_activate_task",
+    "schedule": crontab(hour=0, minute=15),
 }
 
 # Online giving with Stripe (donors/stripe_gateway.py). Without STRIPE_SECRET_KEY the public
@@ -239,6 +249,15 @@ LOGGING["loggers"] = {"weasyprint.progress": {"level": "WARNING"}}
 CELERY_BEAT_SCHEDULE["documents-render-pending"] = {
     "task": "documents.documents_render_pending_task",
     "schedule": 15 * 60,
+}
+# donors: receipts whose task or email was lost are picked up; last year's statements in January.
+CELERY_BEAT_SCHEDULE["donors-receipts-sweep"] = {
+    "task": "donors.receipts_sweep",
+    "schedule": 10 * 60,
+}
+CELERY_BEAT_SCHEDULE["donors-annual-statements"] = {
+    "task": "donors.annual_statements_issue",
+    "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
 }
 
 # reports: trusted reverse proxies in front of the app (the audit trail records the client IP
