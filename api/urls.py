@@ -318,3 +318,18 @@ urlpatterns += [
         name="gift-trace",
     ),
 ]
+
+# receipts (issue 5): metadata for staff, PDFs for the owning donor and for staff who download
+from api.views import receipts as receipts_views  # noqa: E402
+
+urlpatterns += [
+    path("receipts/", receipts_views.ReceiptListApi.as_view(), name="receipt-list"),
+    path("receipts/<int:pk>/", receipts_views.ReceiptDetailApi.as_view(), name="receipt-detail"),
+    path("receipts/<int:pk>/pdf/", receipts_views.ReceiptPdfApi.as_view(), name="receipt-pdf"),
+    path(
+        "receipts/<int:pk>/duplicate/",
+        receipts_views.ReceiptDuplicateApi.as_view(),
+        name="receipt-duplicate",
+    ),
+    path("me/receipts/", receipts_views.MyReceiptListApi.as_view(), name="my-receipts"),
+]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from config.roles import sees_personal_data_masked
+from donors.admin_receipts import ReceiptInline
 from donors.exceptions import DonorsError
 from donors.forms import OfflineGiftForm, RefundForm, parse_amount
 from donors.models import (
@@ -213,7 +214,7 @@ class DonationAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "external_reference",
     ]
     date_hierarchy = "created_at"
-    inlines = [RefundInline]
+    inlines = [RefundInline, ReceiptInline]
     change_list_template = "admin/donors/donation/change_list.html"
     change_form_template = "admin/donors/donation/change_form.html"
 
@@ -354,6 +355,7 @@ class DisputeAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "donation",
         "status",
         "amount_minor",
+        "fee_minor",
         "currency",
         "created_at",
     ]

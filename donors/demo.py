@@ -1,5 +1,11 @@
 """Demo data: a public and a targeted campaign with a few dozen gifts, some refunded.
 
+Every settled gift gets its receipt (issued here, before the refunds, so refunded gifts show
+a voided receipt and its replacement); one donor declined a receipt, one cash gift is
+anonymous, one bank gift carries official fiscal e-receipt numbers, two donors read English,
+and the portal's demo donor has this year's annual statement. Receipts are issued without
+email (the console backend would print every PDF); their PDFs render after the seed commits.
+
 Online gifts go through the same path as the demo checkout (Stripe-shaped signed events,
 the webhook view, the event processor, the ledger postings); offline gifts through
 ``offline_gift_record``. References are derived from fixed names, so running the seed
@@ -27,17 +33,26 @@ from donors.models import (
     LeftoverPolicy,
     Organisation,
     PaymentMethod,
+    Receipt,
+    ReceiptCause,
+    ReceiptStatus,
     RecurringGift,
     RefundStatus,
 )
+from donors.receipts_selectors import receipt_live
 from donors.services.campaigns import campaign_prepare
 from donors.services.events import stripe_event_process
 from donors.services.offline import offline_gift_record
 from donors.services.payments import donor_get_or_create
 from donors.services.portal import donor_user_ensure
+from donors.services.receipt_actions import receipt_decline, receipt_fiscal_record
+from donors.services.receipts import receipt_issue, receipt_refresh
+from donors.services.statements import annual_statement_issue
 
 NAMESPACE = uuid.UUID("5b0c8f44-2a55-4f0e-9f3e-6c1d2f7a9e10")
 DAY = 24 * 60 * 60
+ENGLISH_DONORS = ["emily.carter@example.org", "david.lee@example.org"]
+FISCAL_DEMO = {"code": "31010126", "number": "0004271899", "check_code": "8f3a2c"}
 
 DONORS = [
     ("陈晓红", "chen.xiaohong@example.cn"),
@@ -164,7 +179,12 @@ def _online_gift(
     return donation
 
 
+def _receipt(donation: Donation) -> None:
+    receipt_issue(donation_id=donation.pk, deliver=False)
+
+
 def _refund(donation: Donation, amount: int, by: Any) -> None:
+    _receipt(donation)
     if donation.refunds.exists() or donation.settled_at is None:
         return
     refund_id = f"re_demo_{donation.reference.hex[:16]}_1"
@@ -178,6 +198,7 @@ def _refund(donation: Donation, amount: int, by: Any) -> None:
         requested_by=by,
     )
     _deliver(demo_refund_event(donation=donation, refund_id=refund_id, amount_minor=amount))
+    receipt_refresh(donation_id=donation.pk, cause=ReceiptCause.REFUND, deliver=False)
 
 
 def _monthly(*, name: str, campaign: Campaign, donor: Donor, amount: int, months: int) -> None:
@@ -231,6 +252,7 @@ def seed(*, users: dict[str, Any]) -> str:
     elif demo_user is None:
         donor_user_ensure(donor=own)
 
+    Donor.objects.filter(email__in=ENGLISH_DONORS).update(language="en")
     rng = random.Random(20260101)  # noqa: S311 - demo amounts, not security
     amounts = [5000, 10000, 10000, 20000, 20000, 50000, 100000, 8800, 16800, 200000]
     gifts = []
@@ -260,6 +282,8 @@ def seed(*, users: dict[str, Any]) -> str:
                 days_ago=20 - 10 * i,
             )
         )
+    for gift in gifts:
+        _receipt(gift)
     finance = users.get("finance") or users.get("admin")
     _refund(gifts[2], gifts[2].charged_minor, finance)
     _refund(gifts[9], gifts[9].charged_minor, finance)
@@ -273,6 +297,7 @@ def seed(*, users: dict[str, Any]) -> str:
         ("offline-bank-1", PaymentMethod.BANK, 500000, "BOC-20260312-7781", "上海某某物业有限公司"),
         ("offline-cash-1", PaymentMethod.CASH, 80000, "现金收据 0042", "7号楼居民集体"),
         ("offline-cheque-1", PaymentMethod.CHEQUE, 300000, "支票 10298831", "某爱心企业"),
+        ("offline-cash-anonymous", PaymentMethod.CASH, 20000, "现金收据 0043", ""),
     ]
     for _key, method, amount, reference, donor_name in offline:
         if not Donation.objects.filter(external_reference=reference).exists():
@@ -286,9 +311,31 @@ def seed(*, users: dict[str, Any]) -> str:
                 external_reference=reference,
                 donor_name=donor_name,
             )
+    receipts = _receipts_showcase(gifts=gifts, own=own, finance=finance)
     total = Donation.objects.filter(campaign__in=[public, targeted]).count()
     refunded = DonationRefund.objects.filter(donation__campaign__in=[public, targeted]).count()
     return (
         f"2 campaigns (public /campaigns/{public.slug}/, targeted "
-        f"/campaigns/invite/{targeted.invite_token}/), {total} gifts, {refunded} refunds"
+        f"/campaigns/invite/{targeted.invite_token}/), {total} gifts, {refunded} refunds, "
+        f"{receipts}"
     )
+
+
+def _receipts_showcase(*, gifts: list[Donation], own: Donor, finance: Any) -> str:
+    """Every gift receipted (monthly instalments and offline gifts too), plus one of each
+    decision: declined, anonymous (no receipt), official fiscal numbers, an annual statement."""
+    for donation in Donation.objects.filter(settled_at__isnull=False).order_by("pk"):
+        _receipt(donation)
+    declined = gifts[11]
+    live = receipt_live(declined)
+    if live is not None and live.status == ReceiptStatus.ISSUED:
+        receipt_decline(donation=declined, note="捐赠人来电表示无需收据", recorded_by=finance)
+    bank = Donation.objects.filter(external_reference="BOC-20260312-7781").first()
+    live = receipt_live(bank) if bank else None
+    if live is not None and live.status == ReceiptStatus.ISSUED:
+        receipt_fiscal_record(receipt=live, recorded_by=finance, deliver=False, **FISCAL_DEMO)
+    annual_statement_issue(donor_id=own.pk, year=timezone.localdate().year, deliver=False)
+    issued = Receipt.objects.filter(status=ReceiptStatus.ISSUED).count()
+    voided = Receipt.objects.filter(status__in=[ReceiptStatus.VOID, ReceiptStatus.REPLACED]).count()
+    not_issued = Receipt.objects.filter(status=ReceiptStatus.NOT_ISSUED).count()
+    return f"{issued} valid receipts, {voided} voided, {not_issued} recorded as not issued"

@@ -73,3 +73,10 @@ class EventNotReady(DonorsError):
     def __init__(self, waiting_for: str) -> None:
         self.waiting_for = waiting_for
         super().__init__(f"waiting for {waiting_for}")
+
+
+class ReceiptError(DonorsError):
+    """A receipt action that the receipt's state does not allow."""
+
+    code = "receipt_not_possible"
+    default_message = _("The receipt cannot be changed this way.")

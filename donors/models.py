@@ -501,9 +501,23 @@ class Dispute(models.Model):
     withdrawn_minor = models.BigIntegerField(
         _("withdrawn, settled currency (minor units)"), default=0
     )
-    # Stripe's dispute fee. Recorded for finance; not posted (the ledger has no service for a
-    # bare processor fee yet), so reconciliation shows it.
+    # Stripe's dispute fee, net of what Stripe gave back. Posted as a processor fee borne by
+    # unrestricted net assets (fee_entry); a fee given back reverses it (fee_return_entry).
     fee_minor = models.BigIntegerField(_("dispute fee, settled currency (minor units)"), default=0)
+    fee_entry = models.OneToOneField(
+        "fund.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_fee",
+    )
+    fee_return_entry = models.OneToOneField(
+        "fund.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_fee_return",
+    )
     withdrawal_entry = models.OneToOneField(
         "fund.JournalEntry",
         on_delete=models.PROTECT,
@@ -655,3 +669,253 @@ class PortalLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.donor} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Receipts (issue 5) -----------------------------------------------------------------------
+# The PDF, its number and its immutability live in documents.IssuedDocument; these rows say
+# which gift a document receipts, for how much, and why it was issued, voided or not issued.
+
+
+class ReceiptStatus(models.TextChoices):
+    ISSUED = "issued", _("Valid")
+    VOID = "void", _("Void")
+    REPLACED = "replaced", _("Replaced")
+    NOT_ISSUED = "not_issued", _("Not issued (recorded decision)")
+
+
+LIVE_RECEIPT_STATUSES = (ReceiptStatus.ISSUED, ReceiptStatus.NOT_ISSUED)
+
+
+class ReceiptNotIssuedReason(models.TextChoices):
+    DONOR_DECLINED = "donor_declined", _("The donor declined a receipt")
+    ANONYMOUS = "anonymous", _("Anonymous gift: nobody to issue a receipt to")
+    NOTHING_LEFT = "nothing_left", _("Nothing left to receipt (refunded before issue)")
+
+
+class ReceiptCause(models.TextChoices):
+    SETTLED = "settled", _("Gift settled")
+    REFUND = "refund", _("Refund")
+    DISPUTE = "dispute", _("Lost dispute")
+    CORRECTION = "correction", _("Staff correction")
+    FISCAL = "fiscal", _("Official fiscal e-receipt recorded")
+    ON_REQUEST = "on_request", _("Issued on the donor's request")
+
+
+class Receipt(models.Model):
+    """One receipt decision for a gift: an issued document, or a recorded reason for none.
+
+    A gift has at most one live row (valid, or not issued); voided and replaced rows stay,
+    linked by ``replaced_by`` to the row that took their place.
+    """
+
+    donation = models.ForeignKey(
+        Donation, on_delete=models.PROTECT, related_name="receipts", verbose_name=_("donation")
+    )
+    document = models.OneToOneField(
+        "documents.IssuedDocument",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donation_receipt",
+        verbose_name=_("document"),
+    )
+    number = models.CharField(_("number"), max_length=64, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=12, choices=ReceiptStatus.choices)
+    cause = models.CharField(_("issued because"), max_length=12, choices=ReceiptCause.choices)
+    amount_minor = models.BigIntegerField(_("amount receipted (minor units)"), default=0)
+    currency = models.CharField(_("currency"), max_length=3)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    fiscal_code = models.CharField(_("fiscal receipt code"), max_length=40, blank=True)
+    fiscal_number = models.CharField(_("fiscal receipt number"), max_length=40, blank=True)
+    fiscal_check_code = models.CharField(_("fiscal check code"), max_length=40, blank=True)
+    not_issued_reason = models.CharField(
+        _("not issued because"), max_length=20, choices=ReceiptNotIssuedReason.choices, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+    void_reason = models.TextField(_("void reason"), blank=True)
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("replaced by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donation"],
+                condition=Q(status__in=["issued", "not_issued"]),
+                name="receipt_one_live_per_donation",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_minor__gte=0), name="receipt_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(status="not_issued") & Q(document__isnull=True))
+                | (
+                    ~Q(status="not_issued") & (Q(document__isnull=False) | ~Q(not_issued_reason=""))
+                ),
+                name="receipt_document_or_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="not_issued") | ~Q(not_issued_reason=""),
+                name="receipt_not_issued_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["issued", "not_issued"], voided_at__isnull=True)
+                | (
+                    Q(status__in=["void", "replaced"], voided_at__isnull=False) & ~Q(void_reason="")
+                ),
+                name="receipt_void_has_reason_and_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="replaced", replaced_by__isnull=False)
+                | (~Q(status="replaced") & Q(replaced_by__isnull=True)),
+                name="receipt_replaced_has_replacement",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_code="", fiscal_number="", fiscal_check_code="")
+                | (~Q(fiscal_code="") & ~Q(fiscal_number="") & ~Q(fiscal_check_code="")),
+                name="receipt_fiscal_all_or_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"{self.get_status_display()} #{self.pk}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_RECEIPT_STATUSES
+
+    @property
+    def is_fiscal(self) -> bool:
+        return bool(self.fiscal_number)
+
+
+class AnnualStatement(models.Model):
+    """A donor's statement of one year's gifts (not a receipt); one valid per donor and year."""
+
+    donor = models.ForeignKey(
+        Donor, on_delete=models.PROTECT, related_name="annual_statements", verbose_name=_("donor")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    document = models.OneToOneField(
+        "documents.IssuedDocument",
+        on_delete=models.PROTECT,
+        related_name="annual_statement",
+        verbose_name=_("document"),
+    )
+    number = models.CharField(_("number"), max_length=64, db_index=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ReceiptStatus.choices, default=ReceiptStatus.ISSUED
+    )
+    donations = models.ManyToManyField(
+        Donation, related_name="annual_statements", verbose_name=_("gifts listed")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+
+    class Meta:
+        verbose_name = _("annual statement")
+        verbose_name_plural = _("annual statements")
+        ordering = ["-year", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["donor", "year"],
+                condition=Q(status="issued"),
+                name="annual_statement_one_per_donor_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed (will retry)")
+    GAVE_UP = "gave_up", _("Failed (retries used up)")
+
+
+class ReceiptDelivery(models.Model):
+    """One emailed document (a receipt or an annual statement), with its send attempts."""
+
+    document = models.OneToOneField(
+        "documents.IssuedDocument",
+        on_delete=models.PROTECT,
+        related_name="delivery",
+        verbose_name=_("document"),
+    )
+    receipt = models.ForeignKey(
+        Receipt,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("receipt"),
+    )
+    statement = models.ForeignKey(
+        AnnualStatement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+        verbose_name=_("annual statement"),
+    )
+    email = models.EmailField(_("email"))
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("receipt email")
+        verbose_name_plural = _("receipt emails")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(receipt__isnull=False, statement__isnull=True)
+                | Q(receipt__isnull=True, statement__isnull=False),
+                name="delivery_receipt_or_statement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {mask_email(self.email)}"

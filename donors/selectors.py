@@ -129,7 +129,7 @@ def donor_donations(*, donor: Donor) -> QuerySet[Donation]:
         Donation.objects.filter(donor=donor)
         .exclude(status__in=[DonationStatus.PENDING, DonationStatus.EXPIRED])
         .select_related("campaign", "recurring")
-        .prefetch_related("refunds")
+        .prefetch_related("refunds", "receipts")
         .order_by("-settled_at", "-created_at")
     )
 

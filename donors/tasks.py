@@ -47,3 +47,93 @@ def stripe_events_requeue_task(minutes: int = 10) -> int:
     from donors.services.events import stripe_events_requeue_stale
 
     return stripe_events_requeue_stale(older_than=dt.timedelta(minutes=minutes))
+
+
+# Receipts (issue 5) -----------------------------------------------------------------------
+
+RECEIPT_MAX_RETRIES = 6
+RECEIPTS_MISSING_AFTER = dt.timedelta(minutes=10)
+
+
+@shared_task(bind=True, name="donors.receipt_issue", max_retries=RECEIPT_MAX_RETRIES)
+def receipt_issue_task(self, donation_id: int) -> str:  # type: ignore[no-untyped-def]
+    """A settled gift's receipt (or its recorded absence); a redelivery issues nothing more."""
+    from donors.services.receipts import receipt_issue
+
+    try:
+        receipt = receipt_issue(donation_id=donation_id)
+    except Exception as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+    return (receipt.number or receipt.status) if receipt else "not settled"
+
+
+@shared_task(bind=True, name="donors.receipt_refresh", max_retries=RECEIPT_MAX_RETRIES)
+def receipt_refresh_task(self, donation_id: int, cause: str) -> str:  # type: ignore[no-untyped-def]
+    """After a refund or a lost dispute: void the receipt, issue one for what remains."""
+    from donors.services.receipts import receipt_refresh
+
+    try:
+        receipt = receipt_refresh(donation_id=donation_id, cause=cause)
+    except Exception as exc:
+        if self.request.is_eager:
+            raise
+        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+    return (receipt.number or receipt.status) if receipt else "not settled"
+
+
+@shared_task(bind=True, name="donors.receipt_deliver", ignore_result=True)
+def receipt_deliver_task(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Email one receipt or statement; a failure is recorded on the row and retried with
+    back-off until the row gives up (then staff can send it again from admin)."""
+    from donors.models import DeliveryStatus
+    from donors.services.receipt_delivery import MAX_ATTEMPTS, receipt_delivery_send, retry_delay
+
+    delivery = receipt_delivery_send(delivery_id=delivery_id)
+    if (
+        delivery.status == DeliveryStatus.FAILED
+        and not self.request.is_eager
+        and self.request.retries < MAX_ATTEMPTS
+    ):
+        countdown = retry_delay(delivery.attempts).total_seconds()
+        raise self.retry(countdown=countdown, max_retries=MAX_ATTEMPTS)
+    return str(delivery.status)
+
+
+@shared_task(name="donors.receipts_sweep")
+def receipts_sweep_task() -> str:
+    """Every few minutes: settled gifts whose receipt task was lost get one; emails whose
+    message was lost are queued again; voids made on the documents themselves are mirrored."""
+    from donors.receipts_selectors import donations_without_receipt
+    from donors.services.receipt_delivery import receipt_deliveries_requeue_stale
+    from donors.services.receipts import receipts_mirror_document_voids
+
+    missing = donations_without_receipt(older_than=RECEIPTS_MISSING_AFTER)
+    for donation_id in missing:
+        receipt_issue_task.delay(donation_id)
+    emails = receipt_deliveries_requeue_stale()
+    mirrored = receipts_mirror_document_voids()
+    return f"receipts queued {len(missing)}, emails queued {emails}, voids mirrored {mirrored}"
+
+
+@shared_task(name="donors.annual_statement_issue")
+def annual_statement_issue_task(donor_id: int, year: int) -> str:
+    from donors.services.statements import annual_statement_issue
+
+    statement, created = annual_statement_issue(donor_id=donor_id, year=year)
+    if statement is None:
+        return "nothing to state"
+    return f"{statement.number} {'issued' if created else 'existing'}"
+
+
+@shared_task(name="donors.annual_statements_issue")
+def annual_statements_issue_task(year: int | None = None) -> int:
+    """The yearly batch (default: last year): one task per donor, each idempotent."""
+    from donors.services.statements import statement_donor_ids
+
+    year = year or timezone.localdate().year - 1
+    donor_ids = statement_donor_ids(year=year)
+    for donor_id in donor_ids:
+        annual_statement_issue_task.delay(donor_id, year)
+    return len(donor_ids)

@@ -20,3 +20,24 @@ urlpatterns = [
         name="portal-cancel-monthly",
     ),
 ]
+
+# Receipts (issue 5): the donor's own receipts and annual statements.
+from donors import views_receipts  # noqa: E402
+
+urlpatterns += [
+    path(
+        "portal/receipts/<int:pk>/",
+        views_receipts.portal_receipt_download,
+        name="portal-receipt",
+    ),
+    path(
+        "portal/receipts/<int:pk>/copy/",
+        views_receipts.portal_receipt_copy,
+        name="portal-receipt-copy",
+    ),
+    path(
+        "portal/statements/<int:pk>/",
+        views_receipts.portal_statement_download,
+        name="portal-statement",
+    ),
+]

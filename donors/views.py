@@ -21,6 +21,7 @@ from donors.demo_checkout import demo_checkout_complete, demo_mode
 from donors.exceptions import CampaignClosed, InvalidGift, OnlineGivingNotConfigured
 from donors.forms import GiveForm, PortalLoginForm
 from donors.models import Campaign, CampaignKind, Donation, DonationStatus, RecurringGift
+from donors.receipts_selectors import donor_receipts, donor_statements
 from donors.services.giving import fee_to_cover, gift_start
 from donors.services.portal import (
     PortalLinkInvalid,
@@ -201,6 +202,8 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             "donor": donor,
             "donations": selectors.donor_donations(donor=donor),
             "monthly": selectors.donor_recurring_gifts(donor=donor),
+            "receipts": donor_receipts(donor=donor),
+            "statements": donor_statements(donor=donor),
         },
     )
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from api.permissions import IsDonor, StaffModelPermissions, require_perm
 from api.schema import READ_ERRORS, WRITE_ERRORS
+from api.views.receipts import receipt_pdf_url
 from config.roles import is_staff_member, sees_personal_data_masked
 from donors import selectors
 from donors.models import OFFLINE_METHODS, Campaign, Donation, PaymentMethod, mask_email
@@ -103,6 +104,7 @@ class DonationOutput(serializers.ModelSerializer):
     charged_minor = serializers.IntegerField()
     recorded_by = serializers.CharField(source="recorded_by.username", default=None)
     journal_entry = serializers.IntegerField(source="journal_entry_id", allow_null=True)
+    receipt_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Donation
@@ -133,7 +135,11 @@ class DonationOutput(serializers.ModelSerializer):
             "data_processing",
             "transfer_abroad",
             "consented_at",
+            "receipt_url",
         ]
+
+    def get_receipt_url(self, obj: Donation) -> str | None:
+        return receipt_pdf_url(self.context.get("request"), obj)
 
     def _masked(self) -> bool:
         request = self.context.get("request")
@@ -153,8 +159,10 @@ class DonationListApi(generics.ListAPIView):
 
     permission_classes = [StaffModelPermissions]
     serializer_class = DonationOutput
-    queryset = Donation.objects.select_related("campaign", "donor", "recorded_by").order_by(
-        "-created_at"
+    queryset = (
+        Donation.objects.select_related("campaign", "donor", "recorded_by")
+        .prefetch_related("receipts")
+        .order_by("-created_at")
     )
     filterset_fields = ["status", "method", "kind", "campaign__slug"]
     ordering_fields = ["created_at", "received_on", "amount_minor"]
@@ -259,7 +267,7 @@ class MyGiftOutput(serializers.ModelSerializer):
         ]
 
     def get_receipt_url(self, obj: Donation) -> str | None:
-        return None  # receipts (issue 5) fill this in
+        return receipt_pdf_url(self.context.get("request"), obj)
 
 
 class MyGiftListApi(generics.ListAPIView):

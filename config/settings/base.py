@@ -246,3 +246,12 @@ CELERY_BEAT_SCHEDULE["documents-render-pending"] = {
     "task": "documents.documents_render_pending_task",
     "schedule": 15 * 60,
 }
+# donors: receipts whose task or email was lost are picked up; last year's statements in January.
+CELERY_BEAT_SCHEDULE["donors-receipts-sweep"] = {
+    "task": "donors.receipts_sweep",
+    "schedule": 10 * 60,
+}
+CELERY_BEAT_SCHEDULE["donors-annual-statements"] = {
+    "task": "donors.annual_statements_issue",
+    "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
+}

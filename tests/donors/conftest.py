@@ -42,3 +42,7 @@ def deliver(client, django_capture_on_commit_callbacks):  # type: ignore[no-unty
         return responses[-1] if len(responses) == 1 else responses
 
     return send
+
+
+# Receipts: gifts settled and refunded through the services, hooks run after commit.
+from tests.donors.receipts_support import give, refund  # noqa: E402, F401

@@ -46,10 +46,10 @@ def test_the_seed_posts_every_gift_through_the_same_services_and_runs_twice_the_
 
     assert counts() == first
     assert first["campaigns"] == 2
-    assert first["donations"] == first["settled"] == 30 + 2 + 3 + 2 + 3
+    assert first["donations"] == first["settled"] == 30 + 2 + 3 + 2 + 4
     assert first["refunds"] == 4
     assert StripeEvent.objects.exclude(status=EventStatus.PROCESSED).count() == 0
-    assert JournalEntry.objects.filter(kind=EntryKind.GIFT).count() == 40
+    assert JournalEntry.objects.filter(kind=EntryKind.GIFT).count() == 41
     assert JournalEntry.objects.filter(kind=EntryKind.REFUND).count() == 4
     assert Donation.objects.filter(status=DonationStatus.REFUNDED).count() == 2
     assert users["donor"].donor.donations.count() == 5
