@@ -333,3 +333,13 @@ urlpatterns += [
     ),
     path("me/receipts/", receipts_views.MyReceiptListApi.as_view(), name="my-receipts"),
 ]
+
+# reports: registers, exports and audit packages, read-only (issue 9)
+from api.views import reports as reports_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/", reports_views.ReportListApi.as_view(), name="report-list"),
+    path("reports/exports/", reports_views.ExportJobListApi.as_view(), name="report-exports"),
+    path("reports/packages/", reports_views.AuditPackageListApi.as_view(), name="report-packages"),
+    path("reports/<slug:code>/", reports_views.ReportDetailApi.as_view(), name="report-detail"),
+]

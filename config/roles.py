@@ -65,6 +65,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.add_projectcloseout",
         "authtoken.view_*",
         "documents.*",
+        "reports.view_*",
+        "reports.add_disclosure",
+        "reports.change_disclosure",
     ),
     Role.CASEWORKER: (
         "grants.*",
@@ -97,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.approve_*",
         "fund.view_*",
         "donors.view_campaign",
+        "reports.view_reports",
     ),
     Role.AUDITOR: (
         "fund.view_*",
@@ -105,6 +109,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "api.view_*",
         "auditor.*",
         "documents.view_*",
+        # Reading registers, exporting them and building sealed packages change no record.
+        "reports.view_*",
     ),
     Role.DONOR: (),
 }

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "documents",
     "grants",
     "donors",
+    # reports reads every domain app; before api so its permissions exist when the roles
+    # are installed after migrate (api's post_migrate hook).
+    "reports",
     "api",
 ]
 
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "reports.history.AuditOriginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -254,4 +258,13 @@ CELERY_BEAT_SCHEDULE["donors-receipts-sweep"] = {
 CELERY_BEAT_SCHEDULE["donors-annual-statements"] = {
     "task": "donors.annual_statements_issue",
     "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
+}
+
+# reports: trusted reverse proxies in front of the app (the audit trail records the client IP
+# from X-Forwarded-For behind that many proxies; 0 = REMOTE_ADDR).
+LIFTFUND_PROXY_COUNT = env.int("LIFTFUND_PROXY_COUNT", default=0)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "ReportJobStatusEnum": "reports.models.JobStatus",
+    "ExportFormatEnum": "reports.models.ExportFormat",
 }
