@@ -276,7 +276,7 @@ def _document_files(writer: _Writer, start: date, end: date, kinds: tuple[str, .
         kind__in=kinds, document_date__gte=start, document_date__lte=end
     ).order_by("series", "year", "sequence", "id")
     for document in documents.iterator(chunk_size=200):
-        folder = DOCUMENT_FOLDERS.get(document.kind, "receipts")
+        folder = DOCUMENT_FOLDERS.get(DocumentKind(document.kind), "receipts")
         suffix = f"-copy-{document.pk}" if document.is_duplicate else ""
         if document.render_status != RenderStatus.RENDERED:
             problems.append(f"{document.number}{suffix}: not rendered yet")

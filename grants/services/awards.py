@@ -93,6 +93,13 @@ def _state(award: Award, *needed: str) -> None:
         )
 
 
+def _related(hits: list[tuple[str, str, str]]) -> list[str]:
+    return [
+        str(RELATED_PARTY % {"person": name, "kind": kind_label, "relation": relation or "-"})
+        for name, kind_label, relation in hits
+    ]
+
+
 def _require_approver(by: User) -> None:
     if not by.has_perm(APPROVE_PERMISSION):
         raise NotAllowed(NEEDS_APPROVER)
@@ -160,10 +167,7 @@ def award_propose(
             why = WHY_COST
         raise NothingToAward(NOTHING_TO_AWARD % {"why": why}, fields={"amount_minor": 0})
     hits = award_related_parties(household=household, project=project, fund=fund)
-    reasons = [
-        str(RELATED_PARTY % {"person": name, "kind": kind_label, "relation": relation or "-"})
-        for name, kind_label, relation in hits
-    ]
+    reasons = _related(hits)
     try:
         with transaction.atomic():
             return Award.objects.create(
@@ -196,6 +200,10 @@ def award_approve(*, award: Award, by: User) -> Award:
         raise SelfApproval(SELF_APPROVAL)
     if award.related_party:
         raise RelatedPartyBlocked(BLOCKED % {"reason": award.block_reason})
+    # The register may have grown since the proposal: check again before approving.
+    hits = award_related_parties(household=award.household, project=award.project, fund=award.fund)
+    if hits:
+        raise RelatedPartyBlocked(BLOCKED % {"reason": "; ".join(_related(hits))})
     current = assessment_current(household=award.household, project=award.project)
     if current is None:  # the household changed and waits for its re-screening
         raise NotEligible(ASSESSMENT_STALE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -129,7 +129,7 @@ def project_close(
         project=project,
         transition=record,
         released_minor=sum(r.amount for r in releases),
-        releases=[r.__dict__ for r in releases],
+        releases=[asdict(r) for r in releases],
         paid_minor=paid_total,
         closed_by=by,
         closed_at=timezone.now(),

@@ -347,3 +347,18 @@ def test_a_returned_payment_is_owed_again():
         services.award_payment_return(
             award=award, amount=1, entry=spend(fund, 1, from_commitment=False)
         )
+
+
+def test_a_related_party_registered_after_the_proposal_blocks_the_approval():
+    users = staff()
+    award = eligible_award(users=users)
+    person = award.household.occupants.get().person
+    RelatedParty.objects.create(
+        kind="staff", name="工作人员", id_number_hash=id_number_hash(person.id_number)
+    )
+
+    with pytest.raises(RelatedPartyBlocked):
+        services.award_approve(award=award, by=users["approver"])
+
+    award.refresh_from_db()
+    assert (award.state, award.approved_by) == ("proposed", None)
