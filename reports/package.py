@@ -11,6 +11,7 @@ Layout of the ZIP::
                                the period (duplicate copies as <number>-copy-<id>.pdf), read
                                back through documents.services.document_open, which checks
                                each file against the SHA-256 recorded when it was issued
+    vouchers/<number>.pdf      the disbursement vouchers dated in the period, checked alike
     ledger/entries.jsonl       each entry of the period: number, hash and the canonical JSON
                                document whose SHA-256 is the hash (fund.chain)
     ledger/chain_head.json     the chain head and the result of a full ledger_verify
@@ -222,6 +223,8 @@ def audit_package_write(
             document_problems = _document_files(writer, start, end, RECEIPT_KINDS)
         else:
             document_problems = ["receipt PDFs omitted: the requester may not download them"]
+        # Vouchers name the payee and show residents' names masked: in every package.
+        document_problems += _document_files(writer, start, end, VOUCHER_KINDS)
         step()
         writer.add_chunks("ledger/entries.jsonl", _entry_documents(start, end, head_number))
         step()
@@ -265,6 +268,7 @@ def audit_package_write(
 
 
 RECEIPT_KINDS = (DocumentKind.RECEIPT, DocumentKind.ANNUAL_STATEMENT)
+VOUCHER_KINDS = (DocumentKind.DISBURSEMENT_VOUCHER,)
 DOCUMENT_FOLDERS = {DocumentKind.DISBURSEMENT_VOUCHER: "vouchers"}
 
 

@@ -12,9 +12,12 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from donors.models import Dispute, Donation, DonationRefund, Payout
+from documents.models import IssuedDocument
+from donors.models import Dispute, Donation, DonationRefund, Payout, Receipt
 from fund.models import EntryKind, JournalEntry
+from grants.models import Award, AwardPayment, Disbursement, ProjectDocument
 from reports.cells import display
 from reports.registers.donors import donor_shown
 from reports.registry import Viewer, money_or_none
@@ -41,6 +44,24 @@ def admin_url(obj: Any) -> str | None:
         return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     except NoReverseMatch:
         return None
+
+
+def issued_document_link(document: IssuedDocument) -> DocumentLink:
+    return DocumentLink(
+        title=f"{document.number} {document.get_kind_display()}",
+        url=admin_url(document),
+        detail=f"{document.get_status_display()} · SHA-256 {document.sha256[:16]}…"
+        if document.sha256
+        else str(document.get_status_display()),
+    )
+
+
+def project_document_link(document: ProjectDocument) -> DocumentLink:
+    return DocumentLink(
+        title=f"{document.get_kind_display()}: {document.title}",
+        url=admin_url(document),
+        detail=f"SHA-256 {document.sha256[:16]}…" if document.sha256 else "",
+    )
 
 
 def _entry_link(label: str, entry: JournalEntry) -> SourceLink:
@@ -77,7 +98,14 @@ def donors_sources(entry: JournalEntry, viewer: Viewer) -> list[SourceLink]:
             "amount": _amount(d.amount_minor, d.currency, language),
             "donor": donor_shown(d, masked=viewer.masked),
         }
-        found.append(SourceLink(_("donation"), title, admin_url(d)))
+        receipts = [
+            issued_document_link(r.document)
+            for r in Receipt.objects.filter(donation=d, document__isnull=False)
+            .select_related("document")
+            .order_by("id")
+            if r.document is not None
+        ]
+        found.append(SourceLink(_("donation"), title, admin_url(d), receipts))
     for r in DonationRefund.objects.filter(journal_entry=entry).select_related("donation"):
         title = _("Refund of gift %(reference)s: %(amount)s") % {
             "reference": str(r.donation.reference)[:8],
@@ -93,10 +121,60 @@ def donors_sources(entry: JournalEntry, viewer: Viewer) -> list[SourceLink]:
     return found
 
 
+DISBURSEMENT_TITLE = gettext_lazy(
+    "Disbursement #%(id)s, %(project)s tranche %(tranche)s to %(payee)s: %(amount)s"
+)
+
+
+def grants_sources(entry: JournalEntry, viewer: Viewer) -> list[SourceLink]:
+    from django.db.models import Q
+    from django.utils.translation import get_language
+
+    language = get_language() or "zh-hans"
+    found = []
+    awards = Award.objects.filter(
+        Q(committed_entry=entry)
+        | Q(release_entry=entry)
+        | Q(pk__in=AwardPayment.objects.filter(entry=entry).values("award"))
+    ).select_related("project", "household__unit", "letter")
+    for a in awards:
+        title = _("Award #%(id)s, %(project)s unit %(unit)s: %(amount)s (%(state)s)") % {
+            "id": a.pk,
+            "project": a.project.reference,
+            "unit": a.household.unit.label,
+            "amount": _amount(a.amount_minor, a.currency, language),
+            "state": a.get_state_display(),
+        }
+        letters = [issued_document_link(a.letter)] if a.letter is not None else []
+        found.append(SourceLink(_("award"), title, admin_url(a), letters))
+    disbursements = Disbursement.objects.filter(
+        Q(entry=entry) | Q(return_entry=entry) | Q(return_release_entry=entry)
+    ).select_related("project", "tranche", "voucher")
+    for d in disbursements:
+        title = _(
+            "Disbursement #%(id)s, %(project)s tranche %(tranche)s to %(payee)s: %(amount)s"
+        ) % {
+            "id": d.pk,
+            "project": d.project.reference,
+            "tranche": d.tranche.position,
+            "payee": d.payee,
+            "amount": _amount(d.amount_minor, d.currency, language),
+        }
+        documents = [
+            project_document_link(e.document)
+            for e in d.evidence.select_related("document").order_by("id")
+        ]
+        if d.voucher is not None:
+            documents.append(issued_document_link(d.voucher))
+        found.append(SourceLink(_("disbursement"), title, admin_url(d), documents))
+    return found
+
+
 # Resolvers in the order their links are shown.
 SOURCE_RESOLVERS: list[Callable[[JournalEntry, Viewer], list[SourceLink]]] = [
     ledger_sources,
     donors_sources,
+    grants_sources,
 ]
 
 

@@ -14,6 +14,7 @@ from donors.models import (
     DonationStatus,
     EventStatus,
     Payout,
+    ReceiptStatus,
     ReconciliationException,
     ReconciliationRun,
     StripeEvent,
@@ -48,6 +49,16 @@ def donor_shown(donation: Donation, *, masked: bool) -> str:
     return " ".join(part for part in (name, f"<{email}>" if email else "") if part)
 
 
+def receipt_shown(donation: Donation) -> str:
+    """The gift's live receipt number, or why none was issued ("" before any decision)."""
+    for r in sorted(donation.receipts.all(), key=lambda r: r.pk, reverse=True):
+        if r.status == ReceiptStatus.ISSUED:
+            return r.number
+        if r.status == ReceiptStatus.NOT_ISSUED:
+            return str(_("not issued: %(reason)s") % {"reason": r.get_not_issued_reason_display()})
+    return ""
+
+
 @report(
     "donations",
     title=_("Donations register"),
@@ -68,6 +79,7 @@ def donations_report(params: Params, viewer: Viewer) -> ReportResult:
             journal_entry__effective_date__lte=params.end,
         )
         .select_related("campaign__fund", "donor", "journal_entry")
+        .prefetch_related("receipts")
         .order_by("journal_entry__number")
     )
     if params.fund is not None:
@@ -99,6 +111,7 @@ def donations_report(params: Params, viewer: Viewer) -> ReportResult:
                 Money(settled - d.settled_fee_minor - d.refunded_minor, currency),
                 currency,
                 entry.number,
+                receipt_shown(d),
             )
         )
         totals[currency] += settled
@@ -125,10 +138,11 @@ def donations_report(params: Params, viewer: Viewer) -> ReportResult:
             Column("net", _("net"), Kind.MONEY),
             Column("currency", _("currency")),
             Column("entry", _("entry"), Kind.INT),
+            Column("receipt", _("receipt")),
         ],
         rows=ListRows(rows),
         facts=facts,
-        link=lambda row: entry_url(int(row[-1])),  # type: ignore[arg-type]
+        link=lambda row: entry_url(int(row[15])),  # type: ignore[arg-type]
     )
 
 
