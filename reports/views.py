@@ -143,6 +143,15 @@ def report_screen(request: HttpRequest, code: str) -> HttpResponse:
         rows = rows_source.page(page.start_index() - 1 if page.object_list else 0, SCREEN_PAGE)
     else:
         rows = list(rows_source)
+    shown = [
+        {
+            "cells": [
+                display(v, language, c.kind) for c, v in zip(result.columns, row, strict=True)
+            ],
+            "link": result.link(row) if result.link else None,
+        }
+        for row in rows
+    ]
     context.update(
         {
             "params": params,
@@ -151,16 +160,8 @@ def report_screen(request: HttpRequest, code: str) -> HttpResponse:
             "numeric_index": {
                 i for i, c in enumerate(result.columns) if c.kind in ("money", "int", "percent")
             },
-            "rows": [
-                {
-                    "cells": [
-                        display(v, language, c.kind)
-                        for c, v in zip(result.columns, row, strict=True)
-                    ],
-                    "link": result.link(row) if result.link else None,
-                }
-                for row in rows
-            ],
+            "rows": shown,
+            "has_links": any(r["link"] for r in shown),
             "facts": [(label, display(value, language)) for label, value in result.facts],
             "notes": result.notes,
             "page": page,

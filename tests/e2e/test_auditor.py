@@ -12,7 +12,7 @@ def test_auditor_reads_the_home_a_statement_and_drills_to_an_entry(demo_data, lo
     page.get_by_role("link", name="报表").first.click()
     expect(page.get_by_role("heading", name="基金概览")).to_be_visible()
     elevator = page.locator("section[data-fund='elevator']")
-    expect(elevator.locator("svg rect.in")).to_have_count(12)
+    expect(elevator.locator("svg.chart rect.in")).to_have_count(12)
     expect(elevator).to_contain_text("勾稽一致")
     screenshot(page, "auditor-home")
 
