@@ -113,3 +113,22 @@ def test_every_domain_model_keeps_a_history_or_says_why_not():
 
 def test_history_migrations_are_current():
     call_command("makemigrations", "reports", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_change_made_by_a_celery_task_names_the_task():
+    from celery import shared_task
+
+    @shared_task(name="tests.reports.rename_fund")
+    def rename_fund(pk: int) -> None:
+        fund = Fund.objects.get(pk=pk)
+        fund.name_en = "Renamed by a task"
+        fund.save()
+
+    fund = FundFactory(code="elevator")
+
+    rename_fund.delay(fund.pk)  # eager in tests: the same signals as in a worker
+
+    record = Fund.history.filter(id=fund.pk).latest("history_date")  # type: ignore[attr-defined]
+    origin = HistoryOrigin.objects.get(history_id=record.pk, content_type__model="historicalfund")
+    assert origin.source == "task tests.reports.rename_fund"
+    assert origin.ip_address is None

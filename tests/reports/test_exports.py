@@ -177,3 +177,17 @@ def test_on_postgresql_the_journal_csv_from_copy_equals_the_python_rows(books):
         result = run("journal", **filters)
         assert result.copy_sql is not None
         assert csv_rows(result) == csv_rows(result, use_copy=False), filters
+
+
+def test_a_redelivered_export_task_changes_nothing(books, django_capture_on_commit_callbacks):
+    from reports.tasks import export_job_run_task
+
+    with django_capture_on_commit_callbacks(execute=True):
+        web_client(Role.AUDITOR).post(f"/auditor/reports/journal/export/?{H1}", {"format": "xlsx"})
+    job = ExportJob.objects.get()
+    before = (job.file.name, job.sha256, job.finished_at)
+
+    export_job_run_task.delay(job.pk)
+
+    job.refresh_from_db()
+    assert (job.file.name, job.sha256, job.finished_at) == before
