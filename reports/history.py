@@ -63,6 +63,22 @@ HISTORY: dict[str, dict[str, Any]] = {
     # Who changed sensitive data and when, but not old copies of it (PIPL: data minimisation;
     # the current value is encrypted in the record itself).
     "grants.SensitiveRecord": {"excluded_fields": ["payload_encrypted"]},
+    # grants: eligibility, awards and disbursements. An assessment's stored inputs and
+    # criteria (health and income facts among them) never change; only its "stale" flag does.
+    "grants.EligibilityPolicy": {},
+    "grants.HouseholdConsent": {},
+    "grants.RelatedParty": {},
+    "grants.Assessment": {"excluded_fields": ["inputs", "results", "missing"]},
+    "grants.Award": {},
+    "grants.AwardPayment": {},
+    "grants.TrancheTemplate": {},
+    "grants.TrancheTemplateLine": {},
+    "grants.Tranche": {},
+    "grants.Disbursement": {},
+    "grants.DisbursementApproval": {},
+    "grants.DisbursementEvidence": {},
+    "grants.DisbursementAllocation": {},
+    "grants.ProjectCloseout": {},
     # donors: gifts and what happens to them (status, settlement, refunds, disputes).
     "donors.Organisation": {},
     "donors.Campaign": {},
@@ -77,6 +93,8 @@ HISTORY: dict[str, dict[str, Any]] = {
     # documents: series settings, the number register (void), issued documents (void,
     # replacement). The rendering snapshot holds personal data and never changes once
     # issued (database triggers), so its copies are not kept again.
+    "donors.Receipt": {},
+    "donors.AnnualStatement": {},
     "documents.DocumentSeries": {},
     "documents.IssuedNumber": {},
     "documents.IssuedDocument": {"excluded_fields": ["context"]},
@@ -92,6 +110,10 @@ NOT_TRACKED: dict[str, str] = {
     "fund.LedgerCheck": "append-only record of ledger checks",
     "grants.ProjectTransition": "append-only record of stage moves (who, when, why)",
     "grants.CostShareLine": "rows of a versioned cost-share run, never changed",
+    "grants.PolicyVersion": "immutable: an edit is a new version with its own effective date",
+    "grants.ScreeningRun": "a batch job's progress (counters); its assessments are tracked",
+    "donors.ReceiptDelivery": "email delivery attempts of a document (status, attempts, last "
+    "error are its own trail)",
     "donors.StripeEvent": "the webhook inbox: each event stored once with its processing "
     "status, attempts and last error (its own trail); the hot path stays one insert",
     "donors.PortalLink": "single-use sign-in links (secrets), not a record of money or people",
@@ -115,6 +137,9 @@ def domain_history_register() -> None:
 
 
 def tracked(model: type[Any]) -> bool:
+    """The model keeps a history (a proxy shares its concrete model's)."""
+    if model._meta.proxy:
+        model = model._meta.concrete_model
     return hasattr(model, "history") and hasattr(model.history, "model")
 
 
@@ -122,6 +147,8 @@ def historical_models() -> list[type[Any]]:
     """Every historical model of the domain apps and of this app, in a stable order."""
     found = []
     for model in apps.get_models():
+        if model._meta.proxy:
+            continue
         if model._meta.app_label in (*DOMAIN_APPS, "reports") and tracked(model):
             found.append(model.history.model)  # type: ignore[attr-defined]
     return sorted(found, key=lambda m: m._meta.label)

@@ -31,7 +31,8 @@ def test_every_fund_statement_closes_at_its_trial_balance(books):
     assert lines["Subsidies paid"] == cny("3000")
     assert lines["Transfers out"] == cny("500")
     assert lines["Closing net assets"] == cny("7394")
-    assert lines["Released from restriction in the period"] == cny("3006")
+    # Fees 6.00 less the 0.60 share of the refunded tenth moved back into restriction.
+    assert lines["Released from restriction in the period"] == cny("3005.40")
     assert lines["Closing: committed to awards"] == cny("2000")
     assert statement_lines(result, "general")["Closing net assets"] == cny("2700")
     facts = {str(label): value for label, value in result.facts}
@@ -56,7 +57,7 @@ def test_trial_balance_register_is_the_ledger_trial_balance(books):
     assert len(list(result.rows)) == len(expected.rows)
     debits = sum(m.amount_minor for m in column(result, "debit") if m is not None)
     credits = sum(m.amount_minor for m in column(result, "credit") if m is not None)
-    assert debits == credits == 1_860_600
+    assert debits == credits == 1_860_540
     assert {str(k): v for k, v in result.facts}["balanced"] is True
 
 
@@ -84,7 +85,7 @@ def test_the_journal_filters_by_fund_account_and_kind(books):
     transfers = run("journal", kind="transfer")
 
     assert [(r[0], r[7]) for r in fees.rows] == [(3, cny("6"))]
-    assert [r[0] for r in refunds.rows] == [5, 5]
+    assert [r[0] for r in refunds.rows] == [5, 5, 5, 5]
     assert sorted({r[4] for r in transfers.rows}) == ["elevator", "general"]
 
 
@@ -94,7 +95,7 @@ def test_the_journal_stops_at_the_chain_head_it_was_asked_for(books):
 
     assert {r[0] for r in everything.rows} == {3, 4, 5, 6, 7, 8, 9}
     assert {r[0] for r in pinned.rows} == {3, 4, 5}
-    assert pinned.rows.count() == 9
+    assert pinned.rows.count() == 11  # gift 5, gift 2, refund 4 postings
 
 
 def test_entries_register_carries_the_hash_chain(books):
@@ -113,7 +114,9 @@ def test_financial_position_assets_equal_net_assets(books):
 
     by_fund = {r[0]: r for r in result.rows}
     assert by_fund["elevator"][6] == by_fund["elevator"][9] == cny("7394")
-    assert by_fund["elevator"][7] == cny("7394")  # all of it restricted
+    # The refunded gift's kept fee (0.60) is borne by unrestricted net assets.
+    assert by_fund["elevator"][7] == cny("7394.60")
+    assert by_fund["elevator"][8] == Money(-60, "CNY")
     assert by_fund["general"][8] == cny("2700")
     assert {str(k): v for k, v in result.facts}["assets equal net assets"] is True
 
