@@ -41,6 +41,17 @@ STATUS_BY_CODE: dict[str, int] = {
     "identity_conflict": status.HTTP_409_CONFLICT,
     "consultation_closed": status.HTTP_409_CONFLICT,
     "upload_too_large": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    # grants: disbursements
+    "milestone_not_reached": status.HTTP_409_CONFLICT,
+    "disbursement_state": status.HTTP_409_CONFLICT,
+    "nothing_to_pay": status.HTTP_409_CONFLICT,
+    "payment_exceeds_award": status.HTTP_409_CONFLICT,
+    # eligibility and awards
+    "no_policy": status.HTTP_409_CONFLICT,
+    "award_exists": status.HTTP_409_CONFLICT,
+    "award_state": status.HTTP_409_CONFLICT,
+    "related_party": status.HTTP_409_CONFLICT,
+    "not_eligible": status.HTTP_409_CONFLICT,
     "refund_not_possible": status.HTTP_409_CONFLICT,
     "campaign_closed": status.HTTP_409_CONFLICT,
     "gateway_error": status.HTTP_502_BAD_GATEWAY,

@@ -157,6 +157,70 @@ urlpatterns += [
     ),
 ]
 
+# grants: eligibility policies, assessments, screening runs, awards, priority (issue 7)
+from api.views import eligibility as eligibility_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "eligibility/policies/",
+        eligibility_views.PolicyListApi.as_view(),
+        name="eligibility-policy-list",
+    ),
+    path(
+        "eligibility/policies/<int:pk>/",
+        eligibility_views.PolicyDetailApi.as_view(),
+        name="eligibility-policy-detail",
+    ),
+    path(
+        "projects/<int:pk>/assessments/",
+        eligibility_views.ProjectAssessmentListApi.as_view(),
+        name="project-assessments",
+    ),
+    path(
+        "projects/<int:pk>/households/<int:household_pk>/screen/",
+        eligibility_views.HouseholdScreenApi.as_view(),
+        name="household-screen",
+    ),
+    path(
+        "assessments/<int:pk>/",
+        eligibility_views.AssessmentDetailApi.as_view(),
+        name="assessment-detail",
+    ),
+    path(
+        "screening-runs/",
+        eligibility_views.ScreeningRunListApi.as_view(),
+        name="screening-run-list",
+    ),
+    path(
+        "screening-runs/<int:pk>/",
+        eligibility_views.ScreeningRunDetailApi.as_view(),
+        name="screening-run-detail",
+    ),
+    path("awards/", eligibility_views.AwardListApi.as_view(), name="award-list"),
+    path("awards/priority/", eligibility_views.PriorityListApi.as_view(), name="award-priority"),
+    path("awards/<int:pk>/", eligibility_views.AwardDetailApi.as_view(), name="award-detail"),
+    path(
+        "awards/<int:pk>/approve/",
+        eligibility_views.AwardApproveApi.as_view(),
+        name="award-approve",
+    ),
+    path(
+        "awards/<int:pk>/commit/",
+        eligibility_views.AwardCommitApi.as_view(),
+        name="award-commit",
+    ),
+    path(
+        "awards/<int:pk>/cancel/",
+        eligibility_views.AwardCancelApi.as_view(),
+        name="award-cancel",
+    ),
+    path(
+        "awards/<int:pk>/letter/",
+        eligibility_views.AwardLetterApi.as_view(),
+        name="award-letter",
+    ),
+]
+
 # fund: the ledger, read-only (issue 3)
 from api.views import fund as fund_views  # noqa: E402
 
@@ -181,6 +245,80 @@ urlpatterns += [
     ),
 ]
 
+# grants: tranche plans and disbursements (issue 8)
+from api.views import disbursements as disbursement_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "tranche-templates/",
+        disbursement_views.TrancheTemplateListApi.as_view(),
+        name="tranche-template-list",
+    ),
+    path(
+        "projects/<int:pk>/tranches/",
+        disbursement_views.ProjectTrancheApi.as_view(),
+        name="project-tranches",
+    ),
+    path(
+        "projects/<int:pk>/tranches/<int:tranche_pk>/disbursements/",
+        disbursement_views.DisbursementRequestApi.as_view(),
+        name="disbursement-request",
+    ),
+    path(
+        "projects/<int:pk>/households/<int:household_pk>/subsidy/",
+        disbursement_views.HouseholdSubsidyApi.as_view(),
+        name="household-subsidy",
+    ),
+    path(
+        "projects/<int:pk>/close/",
+        disbursement_views.ProjectCloseApi.as_view(),
+        name="project-close",
+    ),
+    path(
+        "disbursements/", disbursement_views.DisbursementListApi.as_view(), name="disbursement-list"
+    ),
+    path(
+        "disbursements/<int:pk>/",
+        disbursement_views.DisbursementDetailApi.as_view(),
+        name="disbursement-detail",
+    ),
+    path(
+        "disbursements/<int:pk>/voucher/",
+        disbursement_views.DisbursementVoucherApi.as_view(),
+        name="disbursement-voucher",
+    ),
+    path(
+        "disbursements/<int:pk>/approve/",
+        disbursement_views.DisbursementApproveApi.as_view(),
+        name="disbursement-approve",
+    ),
+    path(
+        "disbursements/<int:pk>/reject/",
+        disbursement_views.DisbursementRejectApi.as_view(),
+        name="disbursement-reject",
+    ),
+    path(
+        "disbursements/<int:pk>/cancel/",
+        disbursement_views.DisbursementCancelApi.as_view(),
+        name="disbursement-cancel",
+    ),
+    path(
+        "disbursements/<int:pk>/pay/",
+        disbursement_views.DisbursementPayApi.as_view(),
+        name="disbursement-pay",
+    ),
+    path(
+        "disbursements/<int:pk>/return/",
+        disbursement_views.DisbursementReturnApi.as_view(),
+        name="disbursement-return",
+    ),
+    path(
+        "gifts/<int:number>/trace/",
+        disbursement_views.GiftTraceApi.as_view(),
+        name="gift-trace",
+    ),
+]
+
 # receipts (issue 5): metadata for staff, PDFs for the owning donor and for staff who download
 from api.views import receipts as receipts_views  # noqa: E402
 
@@ -194,4 +332,14 @@ urlpatterns += [
         name="receipt-duplicate",
     ),
     path("me/receipts/", receipts_views.MyReceiptListApi.as_view(), name="my-receipts"),
+]
+
+# reports: registers, exports and audit packages, read-only (issue 9)
+from api.views import reports as reports_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/", reports_views.ReportListApi.as_view(), name="report-list"),
+    path("reports/exports/", reports_views.ExportJobListApi.as_view(), name="report-exports"),
+    path("reports/packages/", reports_views.AuditPackageListApi.as_view(), name="report-packages"),
+    path("reports/<slug:code>/", reports_views.ReportDetailApi.as_view(), name="report-detail"),
 ]

@@ -60,8 +60,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.add_disbursement*",
         "grants.change_disbursement*",
         "grants.request_disbursement",
+        "grants.pay_disbursement",
+        "grants.add_tranche",
+        "grants.add_projectcloseout",
         "authtoken.view_*",
         "documents.*",
+        "reports.view_*",
+        "reports.add_disclosure",
+        "reports.change_disclosure",
     ),
     Role.CASEWORKER: (
         "grants.*",
@@ -69,6 +75,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "!grants.approve_*",
         "!grants.*eligibilitypolicy*",
         "grants.view_eligibilitypolicy*",
+        # Policy parameters and the related-party register: Administrators edit them.
+        "!grants.*_policyversion",
+        "grants.view_policyversion",
+        "!grants.*_relatedparty",
+        "grants.view_relatedparty",
         # Lifecycles and subsidy presets are policy: Administrators edit them.
         "!grants.*_lifecycle*",
         "!grants.*_stepdocumentrequirement",
@@ -76,6 +87,11 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.view_lifecycle*",
         "grants.view_stepdocumentrequirement",
         "grants.view_subsidypreset",
+        # Money planning is Finance's: tranche plans and their templates are read-only here.
+        "!grants.*_tranche",
+        "!grants.*_tranchetemplate*",
+        "grants.view_tranche",
+        "grants.view_tranchetemplate*",
         "fund.view_fund",
         "donors.view_campaign",
     ),
@@ -84,6 +100,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "grants.approve_*",
         "fund.view_*",
         "donors.view_campaign",
+        "reports.view_reports",
     ),
     Role.AUDITOR: (
         "fund.view_*",
@@ -92,6 +109,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "api.view_*",
         "auditor.*",
         "documents.view_*",
+        # Reading registers, exporting them and building sealed packages change no record.
+        "reports.view_*",
     ),
     Role.DONOR: (),
 }

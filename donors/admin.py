@@ -355,6 +355,7 @@ class DisputeAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "donation",
         "status",
         "amount_minor",
+        "fee_minor",
         "currency",
         "created_at",
     ]

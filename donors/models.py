@@ -501,9 +501,23 @@ class Dispute(models.Model):
     withdrawn_minor = models.BigIntegerField(
         _("withdrawn, settled currency (minor units)"), default=0
     )
-    # Stripe's dispute fee. Recorded for finance; not posted (the ledger has no service for a
-    # bare processor fee yet), so reconciliation shows it.
+    # Stripe's dispute fee, net of what Stripe gave back. Posted as a processor fee borne by
+    # unrestricted net assets (fee_entry); a fee given back reverses it (fee_return_entry).
     fee_minor = models.BigIntegerField(_("dispute fee, settled currency (minor units)"), default=0)
+    fee_entry = models.OneToOneField(
+        "fund.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_fee",
+    )
+    fee_return_entry = models.OneToOneField(
+        "fund.JournalEntry",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispute_fee_return",
+    )
     withdrawal_entry = models.OneToOneField(
         "fund.JournalEntry",
         on_delete=models.PROTECT,

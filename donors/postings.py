@@ -6,6 +6,8 @@ can never post twice even if a donors row were somehow processed again:
 * gift:             ``stripe:<payment intent or charge id>`` / ``offline:<donation reference>``
 * refund:           ``stripe:<refund id>`` or ``stripe:<charge id>:refunded:<cumulative>``
 * dispute:          ``stripe:<dispute id>:withdrawal`` and ``stripe:<dispute id>:reinstated``
+* dispute fee:      ``stripe:dispute_fee:<dispute id>``, given back: ``...:returned`` (and
+                    ``...:net`` for the part kept when only part of it comes back)
 * payout:           ``stripe:<payout id>``
 """
 
@@ -85,6 +87,52 @@ def reinstatement_post(
         memo=f"dispute won, {withdrawal.memo}"[:200],
         effective_date=effective_date,
     )
+
+
+def dispute_fee_post(
+    *,
+    donation: Donation,
+    amount_minor: int,
+    currency: str,
+    effective_date: dt.date,
+    dispute_id: str,
+) -> JournalEntry:
+    """Stripe's dispute fee: a processor fee of the gift's fund, borne by unrestricted money."""
+    return fund_services.processor_fee_record(
+        fund=donation.campaign.fund,
+        amount=Money(amount_minor, currency),
+        effective_date=effective_date,
+        idempotency_key=f"stripe:dispute_fee:{dispute_id}",
+        memo=_memo(donation, f"dispute fee {dispute_id}"),
+    )
+
+
+def dispute_fee_return_post(
+    *,
+    donation: Donation,
+    fee_entry: JournalEntry,
+    kept_minor: int,
+    currency: str,
+    effective_date: dt.date,
+    dispute_id: str,
+) -> JournalEntry:
+    """Stripe gave the dispute fee back (a won dispute): the fee entry is reversed; if Stripe
+    kept part of it, that part is posted again as the fee."""
+    reversal = fund_services.journal_entry_reverse(
+        entry=fee_entry,
+        idempotency_key=f"stripe:dispute_fee:{dispute_id}:returned",
+        memo=_memo(donation, f"dispute fee returned {dispute_id}"),
+        effective_date=effective_date,
+    )
+    if kept_minor > 0:
+        fund_services.processor_fee_record(
+            fund=donation.campaign.fund,
+            amount=Money(kept_minor, currency),
+            effective_date=effective_date,
+            idempotency_key=f"stripe:dispute_fee:{dispute_id}:net",
+            memo=_memo(donation, f"dispute fee kept {dispute_id}"),
+        )
+    return reversal
 
 
 def payout_post(

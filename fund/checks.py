@@ -9,7 +9,10 @@
    debits equal credits per currency and per fund;
 3. stored balance rows equal the sums of the postings, account by account;
 4. no fund's available or committed balance, nor a restricted fund's unrestricted net
-   assets, below zero (from the stored rows and from the sums);
+   assets, below zero (from the stored rows and from the sums); processor fees the fund
+   could not recover (entries of ``FEE_BEARING_KINDS`` and their reversals) are left out
+   of the last, as ``entry_post`` leaves them out: they are borne by unrestricted net
+   assets, so nothing else may have spent that fund's money without a release;
 5. the trial balance: all debits equal all credits, per currency.
 
 Problems name the entry when there is one; ``first_bad_entry`` is the lowest such number.
@@ -22,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 
 from fund.chain import CanonicalEntry, PostingKey
 from fund.models import (
@@ -30,13 +33,18 @@ from fund.models import (
     AccountBalance,
     AccountCode,
     ChainHead,
+    EntryKind,
     Fund,
     JournalEntry,
     LedgerAccount,
     LedgerCheck,
     Posting,
 )
-from fund.services.ledger import RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS, fund_available_accounts
+from fund.services.ledger import (
+    FEE_BEARING_KINDS,
+    RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS,
+    fund_available_accounts,
+)
 
 BATCH = 2000
 
@@ -225,20 +233,30 @@ def _check_balances(result: VerifyResult) -> None:
                 Problem("trial_balance", f"{currency}: debits {debits} != credits {credits}")
             )
 
+    fees_borne = _fees_borne_by_restricted_funds()
     for fund in Fund.objects.all():
         codes = {a.code: a.pk for a in accounts.values() if a.fund_id == fund.pk}
         checks = [
-            ("available", fund_available_accounts(fund)),
-            ("committed", (AccountCode.COMMITTED,)),
+            ("available", fund_available_accounts(fund), 0),
+            ("committed", (AccountCode.COMMITTED,), 0),
         ]
         if fund.is_restricted:
-            checks.append(("unrestricted net assets", RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS))
-        for label, account_codes in checks:
+            checks.append(
+                (
+                    "unrestricted net assets (fees borne aside)",
+                    RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS,
+                    fees_borne.get(fund.pk, 0),
+                )
+            )
+        for label, account_codes, left_out in checks:
             for source, values in (("stored", stored), ("postings", sums)):
-                balance = sum(
-                    values.get(codes[c], (0, 0))[1] - values.get(codes[c], (0, 0))[0]
-                    for c in account_codes
-                    if c in codes
+                balance = (
+                    sum(
+                        values.get(codes[c], (0, 0))[1] - values.get(codes[c], (0, 0))[0]
+                        for c in account_codes
+                        if c in codes
+                    )
+                    - left_out
                 )
                 if balance < 0:
                     result.problems.append(
@@ -247,6 +265,24 @@ def _check_balances(result: VerifyResult) -> None:
                             f"fund {fund.code}: {label} is {balance} ({source})",
                         )
                     )
+
+
+def _fees_borne_by_restricted_funds() -> dict[int, int]:
+    """fund id -> what its fee-bearing entries did to its unrestricted net assets."""
+    rows = (
+        Posting.objects.filter(
+            account__fund__is_restricted=True,
+            account__code__in=RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS,
+        )
+        .filter(
+            Q(entry__kind__in=FEE_BEARING_KINDS)
+            | Q(entry__kind=EntryKind.REVERSAL, entry__reverses__kind__in=FEE_BEARING_KINDS)
+        )
+        .order_by()
+        .values("account__fund_id")
+        .annotate(total=Sum(F("credit_minor") - F("debit_minor")))
+    )
+    return {row["account__fund_id"]: row["total"] for row in rows}
 
 
 def ledger_verify() -> VerifyResult:

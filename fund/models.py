@@ -45,6 +45,20 @@ locked in account order: no fund's available or committed balance goes below zer
 i.e. nothing is spent from it without a release (``RestrictionViolation``); its net-asset
 accounts only shrink in a transfer with a recorded basis or a reversal.
 
+Processor fees are the one cost a restricted fund's unrestricted net assets may go below
+zero for. A gift's kept fee is released from the gift's own money; when money of the gift
+goes back to the donor (refund, dispute withdrawal), the fund gives back only what it
+holds of that gift, and the fee share of the money given back, less any fee the processor
+returns, is moved back into restriction (Dr 3101 / Cr 3102): with gift G, fee F, refunds R
+and returned fees FR, the fee released stays ``S = (F - FR) * (G - R) // G``, so a gift
+given back in full leaves exactly nothing in restriction (``fund.services.gift_fees``).
+A bare fee, such as a dispute fee, is not released at all (``processor_fee_record``). Both
+leave a deficit in the fund's unrestricted net assets, which the organisation's general
+funds cover: they are borne by unrestricted net assets, never by other donors' restricted
+money. Entry kinds REFUND, DISPUTE_WITHDRAWAL and PROCESSOR_FEE (and their reversals) are
+the only ones exempt from the unrestricted >= 0 check, and only their own services post
+them; ``ledger_verify`` checks the restricted fund's unrestricted net assets without them.
+
 Example entries for the restricted elevator fund (amounts in CNY)::
 
     Gift of 1,000.00 by card, Stripe keeps a 6.00 fee (one entry, kind GIFT)
@@ -55,31 +69,41 @@ Example entries for the restricted elevator fund (amounts in CNY)::
             Cr 3101 Unrestricted net assets   6.00   release it, so the fund stays whole)
         -> available 994.00, committed 0, unrestricted 6.00 - 6.00 = 0
 
-    Refund of 200.00 of that gift (kind REFUND, refers to the gift)
+    Refund of 200.00 of that gift; Stripe keeps the fee (kind REFUND, refers to the gift)
         Dr 4101 Contributions            200.00
             Cr 1012 Stripe clearing                 200.00
-        -> available 794.00
+        Dr 3101 Unrestricted net assets    1.20       (the fee of the 800.00 left is
+            Cr 3102 Restricted net assets     1.20   6.00 * 800 / 1000 = 4.80; the 1.20
+                                                     of the 200.00 given back is borne
+                                                     by unrestricted net assets)
+        -> available 795.20 = 800.00 - 4.80, unrestricted -1.20
 
-    Payout: Stripe pays 794.00 to the bank (kind PAYOUT)
-        Dr 1002 Bank                     794.00
-            Cr 1012 Stripe clearing                 794.00
+    Dispute fee of 15.00 taken by Stripe (kind PROCESSOR_FEE)
+        Dr 5301 Processor fees            15.00
+            Cr 1012 Stripe clearing                  15.00
+        -> available 795.20, unrestricted -16.20
+
+    Payout: Stripe pays the 779.00 it holds to the bank (kind PAYOUT)
+        Dr 1002 Bank                     779.00
+            Cr 1012 Stripe clearing                 779.00
 
     Award approved for 500.00 (kind COMMITMENT)
         Dr 3102 Restricted net assets    500.00
             Cr 310201 Committed                     500.00
-        -> available 294.00, committed 500.00
+        -> available 295.20, committed 500.00
 
     Subsidy of 300.00 paid to the contractor from that commitment (kind SUBSIDY_PAYMENT)
         Dr 5101 Programme expense        300.00
             Cr 1002 Bank                            300.00
         Dr 310201 Committed              300.00       (release from restriction,
             Cr 3101 Unrestricted net assets 300.00    together with the expense)
-        -> available 294.00, committed 200.00, bank 494.00 = 294.00 + 200.00
+        -> available 295.20, committed 200.00, unrestricted -16.20,
+           bank 479.00 = 295.20 + 200.00 - 16.20
 
     The rest of the award is cancelled (kind COMMITMENT_RELEASE)
         Dr 310201 Committed              200.00
             Cr 3102 Restricted net assets           200.00
-        -> available 494.00, committed 0
+        -> available 495.20, committed 0
 
 Rows of ``JournalEntry`` and ``Posting`` are written only by ``fund.services`` and never
 changed: database triggers reject UPDATE and DELETE (PostgreSQL and SQLite), a deferred
@@ -153,6 +177,7 @@ class EntryKind(models.TextChoices):
     GIFT = "gift", _("Gift")
     REFUND = "refund", _("Refund")
     DISPUTE_WITHDRAWAL = "dispute_withdrawal", _("Dispute withdrawal")
+    PROCESSOR_FEE = "processor_fee", _("Processor fee")
     PAYOUT = "payout", _("Payout")
     COMMITMENT = "commitment", _("Commitment")
     COMMITMENT_RELEASE = "commitment_release", _("Commitment release")

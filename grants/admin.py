@@ -344,3 +344,9 @@ class SubsidyPresetAdmin(admin.ModelAdmin):
         "pipeline_extra_minor",
     )
     list_filter = ("city_code",)
+
+
+# Eligibility (policies, decisions, runs, consents) and awards (related parties, awards,
+# priority list) register their models in their own modules.
+import grants.admin_disbursements  # noqa: E402, F401  (tranches and disbursements, registered there)
+from grants import admin_awards, admin_eligibility  # noqa: E402, F401

@@ -346,4 +346,180 @@ def seed(*, users: dict[str, Any]) -> str:
             "reference"
         )
     )
-    return f"{len(created)} new project(s); {stages}"
+    eligibility = _seed_eligibility(users)
+    return f"{len(created)} new project(s); {stages}; {eligibility}; {_seed_disbursements(users)}"
+
+
+# --- eligibility and awards (issue 7) ------------------------------------------------------
+
+# Households of the demo projects left without the personal-data consent: "needs information".
+NO_CONSENT_UNITS = {"SH-PT-2025-001": {"401"}}
+DEMO_FUND = "elevator"
+
+
+def _seed_eligibility(users: dict[str, Any]) -> str:
+    """Consents, one screening of every demo household (outcomes mixed: eligible, not
+    eligible, needs information) and awards in several states. Idempotent: a household
+    with a current decision is not screened again, one with an award gets no other."""
+    from fund.models import Fund
+    from grants.exceptions import GrantsError
+    from grants.models import Assessment, Award
+    from grants.selectors import households_current
+    from grants.services.eligibility import household_consent_record, household_screen
+
+    by = users.get("caseworker")
+    projects = Project.objects.filter(reference__in=[p.reference for p in PROJECTS])
+    for household in households_current().filter(unit__project__in=projects):
+        project = household.unit.project
+        if household.unit.label not in NO_CONSENT_UNITS.get(project.reference, set()):
+            household_consent_record(household=household, given_on=dt.date(2025, 3, 1), by=by)
+        if not Assessment.objects.filter(household=household, stale=False).exists():
+            household_screen(household=household, project=project, by=by)
+    fund = Fund.objects.filter(code=DEMO_FUND).first()
+    eligible = list(
+        Assessment.objects.filter(project__in=projects, stale=False, outcome="eligible").order_by(
+            "-household__unit__floor", "household__unit__label"
+        )
+    )
+    approver, approver2 = users.get("approver"), users.get("approver2")
+    if (
+        fund is not None
+        and by is not None
+        and approver is not None
+        and approver2 is not None
+        and not Award.objects.filter(project__in=projects).exists()
+    ):
+        # proposed / approved / committed / cancelled, top floors first.
+        plan = ["committed", "approved", "proposed", "cancelled"]
+        for assessment, state in zip(eligible, plan, strict=False):
+            try:
+                award = services.award_propose(
+                    household=assessment.household,
+                    project=assessment.project,
+                    fund=fund,
+                    by=by,
+                )
+                if state in ("approved", "committed"):
+                    services.award_approve(award=award, by=approver)
+                if state == "committed":
+                    services.award_commit(award=award, by=approver2)
+                if state == "cancelled":
+                    services.award_cancel(award=award, by=approver, reason="住户已迁出")
+            except GrantsError:
+                continue
+    outcomes = {
+        o: Assessment.objects.filter(project__in=projects, stale=False, outcome=o).count()
+        for o in ("eligible", "not_eligible", "needs_information")
+    }
+    awards = ", ".join(
+        f"{state} {Award.objects.filter(project__in=projects, state=state).count()}"
+        for state in ("proposed", "approved", "committed", "cancelled")
+    )
+    return (
+        f"screened: {outcomes['eligible']} eligible, {outcomes['not_eligible']} not eligible, "
+        f"{outcomes['needs_information']} need information; awards: {awards}"
+    )
+
+
+# --- tranches and disbursements (issue 8) --------------------------------------------------
+
+DISBURSEMENT_PROJECT = "SH-PT-2025-001"
+DEMO_TEMPLATE = (
+    "demo-staged",
+    "演示：签约两期、施工、验收",
+    "Demo: two at contract, construction, acceptance",
+    # position, share (basis points), milestone, evidence
+    [
+        (1, 2000, "contracted", ["contract", "invoice"]),
+        (2, 2000, "contracted", ["contract", "invoice"]),
+        (3, 3000, "under_construction", ["construction_permit", "invoice"]),
+        (4, 3000, "delivered", ["acceptance_certificate", "invoice", "resident_signoff"]),
+    ],
+)
+
+
+def _seed_disbursements(users: dict[str, Any]) -> str:
+    """A tranche plan for the Shanghai lift (under construction) and disbursements in every
+    state: tranche 1 paid then returned and asked for again (requested), tranche 2 paid,
+    tranche 3 rejected, cancelled and approved; tranche 4 waits for acceptance. Idempotent:
+    a project that already has a plan is left as it is."""
+    from grants.models import Award, AwardState, Disbursement
+
+    finance, approver = users.get("finance"), users.get("approver")
+    project = Project.objects.filter(reference=DISBURSEMENT_PROJECT).first()
+    if (
+        project is not None
+        and finance is not None
+        and approver is not None
+        and not project.tranches.exists()
+        and Award.objects.filter(project=project, state=AwardState.COMMITTED).exists()
+    ):
+        _disbursements_create(project, finance, approver)
+    counts = {
+        status: Disbursement.objects.filter(
+            project__reference=DISBURSEMENT_PROJECT, status=status
+        ).count()
+        for status in ("requested", "approved", "paid", "rejected", "cancelled", "returned")
+    }
+    return "disbursements: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+
+
+def _disbursements_create(project: Project, finance: Any, approver: Any) -> None:
+    from grants.exceptions import GrantsError
+    from grants.models import TrancheTemplate, TrancheTemplateLine
+    from grants.services import disbursements as pay
+
+    code, name_zh, name_en, lines = DEMO_TEMPLATE
+    template, _created = TrancheTemplate.objects.get_or_create(
+        code=code, defaults={"name_zh": name_zh, "name_en": name_en}
+    )
+    for position, share, milestone, kinds in lines:
+        TrancheTemplateLine.objects.get_or_create(
+            template=template,
+            position=position,
+            defaults={"share_bp": share, "milestone": milestone, "evidence_kinds": kinds},
+        )
+    tranches = pay.tranche_plan_create(project=project, by=finance, template=template)
+    today = timezone.localdate()
+
+    def ask(position: int, note: str) -> Any:
+        tranche = tranches[position - 1]
+        kinds = [k for k in tranche.evidence_kinds if k != "invoice"]
+        upload = SimpleUploadedFile(f"invoice-{position}.pdf", PDF, content_type="application/pdf")
+        return pay.disbursement_request(
+            tranche=tranche,
+            by=finance,
+            note=note,
+            documents=list(project.documents.filter(kind__in=kinds)),
+            uploads={"invoice": upload},
+        )
+
+    try:
+        first = pay.disbursement_approve(disbursement=ask(1, "首期款"), by=approver)
+        pay.disbursement_pay(
+            disbursement=first,
+            by=finance,
+            bank_reference="ICBC-DEMO-0001",
+            paid_on=today - dt.timedelta(days=40),
+        )
+        pay.disbursement_return(
+            disbursement=first,
+            by=finance,
+            returned_on=today - dt.timedelta(days=37),
+            reason="收款账户已销户，银行退回",
+        )
+        ask(1, "首期款（重新提交，新收款账户）")
+        second = pay.disbursement_approve(disbursement=ask(2, "第二期"), by=approver)
+        pay.disbursement_pay(
+            disbursement=second,
+            by=finance,
+            bank_reference="ICBC-DEMO-0002",
+            paid_on=today - dt.timedelta(days=20),
+        )
+        pay.disbursement_reject(
+            disbursement=ask(3, "施工进度款"), by=approver, reason="发票抬头有误"
+        )
+        pay.disbursement_cancel(disbursement=ask(3, "施工进度款"), by=finance, reason="重复提交")
+        pay.disbursement_approve(disbursement=ask(3, "施工进度款"), by=approver)
+    except GrantsError:
+        pass  # the awards were seeded differently: keep what was made

@@ -32,7 +32,7 @@ criterion codes and duplicate names are errors, so a typo cannot silently pass.
 
 Example::
 
-    report = dry_run_cases(proposed_params, "tests/grants/eligibility_cases")
+    report = dry_run_cases(proposed_params, CASES_DIR)
     if not report.ok:
         print(report.summary())   # one line per broken expectation, naming file and case
 """
@@ -58,6 +58,9 @@ from grants.eligibility import (
     params_with_overrides,
     priority_score,
 )
+
+# The cases ship with the app (the admin dry-runs parameter changes against them).
+CASES_DIR = Path(__file__).resolve().parent / "eligibility_cases"
 
 _VERDICTS: dict[str, bool | None] = {"pass": True, "fail": False, "unknown": None}
 _VERDICT_NAMES = {v: k for k, v in _VERDICTS.items()}

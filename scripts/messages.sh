@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-APPS=(fund documents grants donors api)
+APPS=(fund documents grants donors reports api)
 mode=${1:-check}
 case "$mode" in
   update)

@@ -65,8 +65,12 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 
 def _wipes_sqlite_tables(item: pytest.Item) -> bool:
     marker = item.get_closest_marker("django_db")
-    transactional = "transactional_db" in getattr(item, "fixturenames", ()) or bool(
-        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    fixtures = getattr(item, "fixturenames", ())
+    # live_server tests are transactional too (pytest-django asks for transactional_db itself)
+    transactional = (
+        "transactional_db" in fixtures
+        or "live_server" in fixtures
+        or bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
     )
     # A test skipped before setup (a `postgres` test on SQLite, an opt-in `worker` test) has no
     # fixtures, not even pytest-django's autouse ones: no test database, nothing to flush.

@@ -64,6 +64,7 @@ from api.serializers_grants import (
 )
 from config.roles import sees_personal_data_masked
 from grants import selectors, services
+from grants.exceptions import GrantsError
 from grants.models import (
     Consultation,
     CostShareRun,
@@ -85,6 +86,8 @@ from grants.models import (
     Vote,
 )
 from grants.sensitive import HealthData, IncomeData, IncomeStatus
+from reports.models import SensitiveOutcome
+from reports.services import sensitive_access_record
 
 # Reads of one project (or below) may also answer 404.
 READ_ONE = {**READ_ERRORS, 404: ERROR}
@@ -664,7 +667,14 @@ class PersonSensitiveApi(GrantsApi):
         masked = sees_personal_data_masked(request.user) or not request.user.has_perm(
             "grants.change_sensitiverecord"
         )
-        view = selectors.sensitive_data_read(person=person, kind=self._kind(kind), masked=masked)
+        try:
+            view = selectors.sensitive_data_read(
+                person=person, kind=self._kind(kind), masked=masked
+            )
+        except GrantsError:
+            _sensitive_log(request, person, kind, SensitiveOutcome.REFUSED)
+            raise
+        _sensitive_log(request, person, kind, view.masked)
         return Response(_sensitive_out(view))
 
     @extend_schema(
@@ -680,7 +690,22 @@ class PersonSensitiveApi(GrantsApi):
             data = IncomeData(**{**values, "status": IncomeStatus(values["status"])})
         services.sensitive_data_write(person=person, kind=kind, data=data, by=request.user)  # type: ignore[arg-type]
         view = selectors.sensitive_data_read(person=person, kind=kind)
+        _sensitive_log(request, person, kind, view.masked)
         return Response(_sensitive_out(view))
+
+
+def _sensitive_log(request: Request, person: Person, kind: str, outcome: str | bool) -> None:
+    """Every view of sensitive data is logged (reports.SensitiveAccessLog), refusals too."""
+    if isinstance(outcome, bool):
+        outcome = SensitiveOutcome.MASKED if outcome else SensitiveOutcome.SHOWN
+    sensitive_access_record(
+        user=request.user,
+        person_id=person.pk,
+        subject=f"grants.sensitive:{kind}",
+        outcome=outcome,
+        channel="api",
+        request=request._request,
+    )
 
 
 def _sensitive_out(view: selectors.SensitiveView) -> Any:

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "documents",
     "grants",
     "donors",
+    # reports reads every domain app; before api so its permissions exist when the roles
+    # are installed after migrate (api's post_migrate hook).
+    "reports",
     "api",
 ]
 
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "reports.history.AuditOriginMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -128,6 +132,11 @@ DEV_FIELD_KEY = "bGlmdGZ1bmQtZGV2LWZpZWxkLWtleS0zMi1ieXRlcyE="
 FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default=DEV_FIELD_KEY)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Liftfund <noreply@liftfund.local>")
 
 # Celery: no broker configured means tasks run eagerly, in-process.
@@ -185,6 +194,11 @@ LIFTFUND_ORG_NAME = env("LIFTFUND_ORG_NAME", default="示范社区基金会")
 LIFTFUND_ORG_NAME_EN = env("LIFTFUND_ORG_NAME_EN", default="Demo Community Foundation")
 LIFTFUND_ORG_REGISTRATION = env("LIFTFUND_ORG_REGISTRATION", default="53310000MJ0000000X")
 
+# A disbursement above this amount (fen) needs two distinct approvers; default CNY 100,000.
+LIFTFUND_DISBURSEMENT_SECOND_APPROVER_ABOVE_MINOR = env.int(
+    "LIFTFUND_DISBURSEMENT_SECOND_APPROVER_ABOVE_MINOR", default=10_000_000
+)
+
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -193,6 +207,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+# grants: a policy version that took effect re-screens every household (once per version).
+CELERY_BEAT_SCHEDULE["grants-policy-versions-activate-daily"] = {
+    "task": "grants.policy_versions_activate_task",
+    "schedule": crontab(hour=0, minute=15),
 }
 
 # Online giving with Stripe (donors/stripe_gateway.py). Without STRIPE_SECRET_KEY the public
@@ -239,4 +258,13 @@ CELERY_BEAT_SCHEDULE["donors-receipts-sweep"] = {
 CELERY_BEAT_SCHEDULE["donors-annual-statements"] = {
     "task": "donors.annual_statements_issue",
     "schedule": crontab(month_of_year=1, day_of_month=15, hour=3, minute=0),
+}
+
+# reports: trusted reverse proxies in front of the app (the audit trail records the client IP
+# from X-Forwarded-For behind that many proxies; 0 = REMOTE_ADDR).
+LIFTFUND_PROXY_COUNT = env.int("LIFTFUND_PROXY_COUNT", default=0)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),  # type: ignore[dict-item]
+    "ReportJobStatusEnum": "reports.models.JobStatus",
+    "ExportFormatEnum": "reports.models.ExportFormat",
 }

@@ -6,6 +6,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = env("TEST_CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+
+# Worker tests (LIFTFUND_WORKER_TESTS=1) run a real Celery worker in another process, which
+# cannot see an in-memory SQLite database: give the test database a file instead.
+if env.bool("LIFTFUND_WORKER_TESTS", default=False) and "sqlite" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-worker.sqlite3")}
+
 LIFTFUND_DEMO_MODE = True
 STORAGES = {
     **STORAGES,

@@ -354,7 +354,7 @@ def dispute_apply(*, dispute_obj: Obj, closed: bool) -> Dispute:
             )
             dispute.withdrawn_minor = withdrawn
             donation.status = DonationStatus.DISPUTED
-    dispute.fee_minor = _dispute_fee(dispute_obj)
+    _dispute_fees_post(dispute, donation, dispute_obj)
     if status == "won" and dispute.withdrawal_entry and dispute.reinstatement_entry_id is None:
         dispute.reinstatement_entry = postings.reinstatement_post(
             withdrawal=dispute.withdrawal_entry,
@@ -395,13 +395,39 @@ def _dispute_withdrawn(donation: Donation, dispute_obj: Obj) -> int:
     return min(withdrawn, _available_settled(donation))
 
 
-def _dispute_fee(dispute_obj: Obj) -> int:
-    """Net dispute fee Stripe charged (a won dispute's reinstatement may return it)."""
-    return sum(
-        bt["fee"]
+def _dispute_fees_post(dispute: Dispute, donation: Donation, dispute_obj: Obj) -> None:
+    """Post the dispute fee Stripe charged, and its return, from the balance transactions.
+
+    A dispute event carries all of the dispute's balance transactions so far, so whichever
+    event comes first posts what it shows, and later ones find it posted.
+    """
+    rows = [
+        bt
         for bt in dispute_obj.get("balance_transactions") or []
-        if isinstance(bt, dict) and isinstance(bt.get("fee"), int)
-    )
+        if isinstance(bt, dict) and isinstance(bt.get("fee"), int) and bt["fee"]
+    ]
+    charged = [bt for bt in rows if bt["fee"] > 0]
+    returned = [bt for bt in rows if bt["fee"] < 0]
+    charged_minor = sum(bt["fee"] for bt in charged)
+    returned_minor = -sum(bt["fee"] for bt in returned)
+    dispute.fee_minor = charged_minor - returned_minor
+    if charged and dispute.fee_entry_id is None:
+        dispute.fee_entry = postings.dispute_fee_post(
+            donation=donation,
+            amount_minor=charged_minor,
+            currency=str(charged[0].get("currency") or donation.settled_currency).upper(),
+            effective_date=local_date(charged[0].get("created")),
+            dispute_id=dispute.stripe_dispute_id,
+        )
+    if returned and dispute.fee_entry is not None and dispute.fee_return_entry_id is None:
+        dispute.fee_return_entry = postings.dispute_fee_return_post(
+            donation=donation,
+            fee_entry=dispute.fee_entry,
+            kept_minor=max(0, charged_minor - returned_minor),
+            currency=str(returned[0].get("currency") or donation.settled_currency).upper(),
+            effective_date=local_date(returned[0].get("created")),
+            dispute_id=dispute.stripe_dispute_id,
+        )
 
 
 def _dispute_date(dispute_obj: Obj) -> dt.date:

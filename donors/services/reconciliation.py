@@ -128,8 +128,20 @@ def _match_dispute(r: _Run, bt: Obj, source: str) -> None:
     posted = dispute and (
         dispute.withdrawal_entry_id if bt["amount"] < 0 else dispute.reinstatement_entry_id
     )
+    fee = bt.get("fee") or 0
+    fee_posted = dispute and (
+        fee == 0 or (dispute.fee_entry_id if fee > 0 else dispute.fee_return_entry_id)
+    )
     if not posted:
         r.problem(ExceptionKind.UNKNOWN_DISPUTE, source, bt["amount"], bt["currency"], bt["id"])
+    elif not fee_posted:
+        r.problem(
+            ExceptionKind.AMOUNT_MISMATCH,
+            source,
+            bt["amount"],
+            bt["currency"],
+            f"Stripe dispute fee {fee} is not in the ledger ({bt['id']})",
+        )
     else:
         r.ok(source)
 

@@ -2,7 +2,7 @@
 
 from fund.services.entries import journal_entry_post, journal_entry_reverse
 from fund.services.funds import fund_create
-from fund.services.gifts import gift_record, gift_refund, payout_record
+from fund.services.gifts import gift_record, gift_refund, payout_record, processor_fee_record
 from fund.services.ledger import Line
 from fund.services.periods import accounting_period_close, accounting_period_reopen
 from fund.services.restricted import (
@@ -25,5 +25,6 @@ __all__ = [
     "journal_entry_post",
     "journal_entry_reverse",
     "payout_record",
+    "processor_fee_record",
     "restricted_spend",
 ]

@@ -11,9 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fund.exceptions import AlreadyReversed, InvalidEntry, RestrictionViolation, ReversalNotAllowed
-from fund.models import EntryKind, JournalEntry, Posting
+from fund.models import AccountCode, EntryKind, JournalEntry, Posting
 from fund.money import Money
-from fund.services.ledger import Balances, Line, entry_post
+from fund.services.gift_fees import REFUND_KINDS, active_refunds, gift_state, restriction_lines
+from fund.services.ledger import (
+    Balances,
+    Line,
+    entry_post,
+    fund_accounts,
+    lock_fund_balances,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -25,7 +32,13 @@ MSG_USE_TRANSFER = _(
 MSG_REVERSAL_OF_REVERSAL = _("A reversal cannot itself be reversed; post the entry again.")
 MSG_GIFT_HAS_REFUNDS = _("This gift has refunds; reverse those first.")
 MSG_UNKNOWN_KIND = _("Unknown entry kind: %(kind)s.")
-REFUND_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE_WITHDRAWAL)
+MSG_USE_OWN_SERVICE = _(
+    "Post refunds, dispute withdrawals and processor fees with their own services "
+    "(gift_refund, processor_fee_record)."
+)
+RESTRICTION_ACCOUNTS = (AccountCode.NET_ASSETS_RESTRICTED, AccountCode.NET_ASSETS_UNRESTRICTED)
+
+__all__ = ["REFUND_KINDS", "active_refunds", "journal_entry_post", "journal_entry_reverse"]
 
 
 @transaction.atomic
@@ -56,6 +69,10 @@ def journal_entry_post(
         raise InvalidEntry(MSG_USE_REVERSE)
     if kind == EntryKind.TRANSFER:
         raise RestrictionViolation(MSG_USE_TRANSFER)
+    # Their own services keep the rules these kinds are trusted with (entry_post lets them
+    # leave processor fees to a restricted fund's unrestricted net assets).
+    if kind in (*REFUND_KINDS, EntryKind.PROCESSOR_FEE):
+        raise InvalidEntry(MSG_USE_OWN_SERVICE)
     request = {
         "service": "journal_entry_post",
         "kind": kind,
@@ -82,15 +99,6 @@ def journal_entry_post(
     )
 
 
-def active_refunds(gift: JournalEntry) -> list[JournalEntry]:
-    """Refunds and dispute withdrawals of ``gift`` that have not been reversed."""
-    return list(
-        JournalEntry.objects.filter(
-            refers_to=gift, kind__in=REFUND_KINDS, reversed_by__isnull=True
-        ).order_by("number")
-    )
-
-
 @transaction.atomic
 def journal_entry_reverse(
     *,
@@ -103,7 +111,10 @@ def journal_entry_reverse(
     """Cancel ``entry`` with a new entry of opposite lines; an entry is reversed once only.
 
     The original is never edited. Dated today unless ``effective_date`` is given. A won
-    dispute is reinstated by reversing its DISPUTE_WITHDRAWAL entry.
+    dispute is reinstated by reversing its DISPUTE_WITHDRAWAL entry. The reversal of a
+    refund or withdrawal of a restricted gift mirrors its money lines and sets the gift's
+    fee release to what the refunds left standing call for (``fund.services.gift_fees``),
+    which is the mirror of the original's move unless later refunds of the gift changed it.
 
     >>> journal_entry_reverse(entry=withdrawal, idempotency_key="stripe:dp_123:won")
     ... # doctest: +SKIP
@@ -111,14 +122,7 @@ def journal_entry_reverse(
     """
     if entry.kind == EntryKind.REVERSAL:
         raise ReversalNotAllowed(MSG_REVERSAL_OF_REVERSAL)
-    lines = [
-        Line(
-            account=p.account,
-            debit=Money(p.credit_minor, p.currency) if p.credit_minor else None,
-            credit=Money(p.debit_minor, p.currency) if p.debit_minor else None,
-        )
-        for p in Posting.objects.filter(entry=entry).select_related("account").order_by("id")
-    ]
+    lines = _reversal_lines(entry)
 
     def guard(_balances: Balances) -> None:
         # Under the chain-head lock, so two concurrent reversals cannot both pass.
@@ -143,4 +147,43 @@ def journal_entry_reverse(
         created_by=created_by,
         reverses=entry,
         guard=guard,
+    )
+
+
+def _mirror(postings: list[Posting], *, leave_out: tuple[str, ...] = ()) -> list[Line]:
+    return [
+        Line(
+            account=p.account,
+            debit=Money(p.credit_minor, p.currency) if p.credit_minor else None,
+            credit=Money(p.debit_minor, p.currency) if p.debit_minor else None,
+        )
+        for p in postings
+        if p.account.code not in leave_out
+    ]
+
+
+def _reversal_lines(entry: JournalEntry) -> list[Line]:
+    """The entry's lines on the other side; for a refund of a restricted gift, its money
+    lines on the other side and the gift's fee release set right (``gift_fees``)."""
+    postings = list(
+        Posting.objects.filter(entry=entry).select_related("account__fund").order_by("id")
+    )
+    gift = entry.refers_to
+    if not postings or gift is None or entry.kind not in REFUND_KINDS:
+        return _mirror(postings)
+    fund = postings[0].account.fund
+    if not fund.is_restricted:
+        return _mirror(postings)
+    # The gift's other refunds decide the move: hold them still until this is posted.
+    lock_fund_balances(fund)
+    if JournalEntry.objects.filter(reverses=entry).exists():
+        return _mirror(postings)  # the guard refuses a second reversal
+    refunded = sum(p.debit_minor for p in postings if p.account.code == AccountCode.CONTRIBUTIONS)
+    returned = sum(p.credit_minor for p in postings if p.account.code == AccountCode.PROCESSOR_FEES)
+    state = gift_state(gift)
+    move = state.move_back(
+        refunded=state.refunded - refunded, fee_returned=state.fee_returned - returned
+    )
+    return _mirror(postings, leave_out=RESTRICTION_ACCOUNTS) + restriction_lines(
+        fund_accounts(fund), move, fund.currency
     )

@@ -1,4 +1,5 @@
-"""Money in and back out: gifts (with processor fees), refunds and disputes, payouts.
+"""Money in and back out: gifts (with processor fees), refunds and disputes, bare processor
+fees, payouts.
 
 Each service only builds the lines of one entry; ``entry_post`` enforces the rules (balance,
 locks in fixed order, available >= 0, restriction, periods, idempotency, hash chain).
@@ -10,7 +11,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from fund.exceptions import (
@@ -30,8 +30,8 @@ from fund.models import (
 )
 from fund.money import Money, money_format
 from fund.services.amounts import money_key, positive_in_fund_currency
-from fund.services.entries import REFUND_KINDS, active_refunds
-from fund.services.ledger import Balances, Line, entry_post, fund_accounts
+from fund.services.gift_fees import REFUND_KINDS, gift_state, restriction_lines
+from fund.services.ledger import Balances, Line, entry_post, fund_accounts, lock_fund_balances
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -151,11 +151,15 @@ def gift_refund(
     """Give back all or part of a gift, as a new entry that refers to it.
 
     Dr contributions, Cr the account the gift arrived in; a fee the processor returns is
-    credited back to fees (and, in a restricted fund, returns to restriction). Refunds and
-    dispute withdrawals of one gift never add up to more than the gift
-    (``RefundExceedsGift``); a restricted fund must still have the money available
-    (``InsufficientFunds``). A won dispute is reinstated by ``journal_entry_reverse`` of the
-    withdrawal, which makes that amount refundable again.
+    credited back to fees. Refunds and dispute withdrawals of one gift never add up to more
+    than the gift (``RefundExceedsGift``); a restricted fund must still have the money
+    available (``InsufficientFunds``). A won dispute is reinstated by
+    ``journal_entry_reverse`` of the withdrawal, which makes that amount refundable again.
+
+    A restricted fund gives back only what it holds of the gift: the entry moves the share
+    of the kept fee that belongs to the money given back from unrestricted into restricted
+    net assets (``fund.services.gift_fees``), so that fee is borne by unrestricted net
+    assets and a gift given back in full leaves nothing of itself in restriction.
 
     >>> gift_refund(gift_entry=gift, amount=Money(20000, "CNY"),
     ...             effective_date=date(2026, 3, 9),
@@ -166,7 +170,7 @@ def gift_refund(
         raise InvalidEntry(MSG_NOT_A_GIFT, number=gift_entry.number)
     if kind not in REFUND_KINDS:
         raise InvalidEntry(MSG_NOT_A_REFUND_KIND)
-    contribution, asset, fee_posting = _gift_parts(gift_entry)
+    contribution, asset, _fee = _gift_parts(gift_entry)
     fund = contribution.account.fund
     positive_in_fund_currency(amount, fund)
     if fee_returned is not None and fee_returned.is_zero():
@@ -176,39 +180,37 @@ def gift_refund(
         if fee_returned > amount:
             raise InvalidAmount(MSG_FEE_RETURN_TOO_LARGE)
     accounts = fund_accounts(fund)
+    # The gift's refunds so far decide this entry's lines: hold them still until it is posted.
+    lock_fund_balances(fund)
+    state = gift_state(gift_entry)
+    returned = fee_returned.amount_minor if fee_returned is not None else 0
+    exceeds_gift = amount.amount_minor > state.amount - state.refunded
+    exceeds_fee = returned > state.fee - state.fee_returned
+
     lines = [Line(accounts[AccountCode.CONTRIBUTIONS], debit=amount)]
     out = amount - fee_returned if fee_returned is not None else amount
     if out.is_positive():
         lines.append(Line(asset.account, credit=out))
     if fee_returned is not None:
         lines.append(Line(accounts[AccountCode.PROCESSOR_FEES], credit=fee_returned))
-        if fund.is_restricted:
-            lines += [
-                Line(accounts[AccountCode.NET_ASSETS_UNRESTRICTED], debit=fee_returned),
-                Line(accounts[AccountCode.NET_ASSETS_RESTRICTED], credit=fee_returned),
-            ]
+    if fund.is_restricted and not (exceeds_gift or exceeds_fee):
+        move = state.move_back(
+            refunded=state.refunded + amount.amount_minor,
+            fee_returned=state.fee_returned + returned,
+        )
+        lines += restriction_lines(accounts, move, fund.currency)
 
     def guard(_balances: Balances) -> None:
-        # Runs under the fund's balance locks, so concurrent refunds of one gift queue here.
         if JournalEntry.objects.filter(reverses=gift_entry).exists():
             raise RefundExceedsGift(MSG_GIFT_REVERSED, number=gift_entry.number)
-        refunds = active_refunds(gift_entry)
-        sums = Posting.objects.filter(entry__in=refunds).aggregate(
-            refunded=Sum(
-                "debit_minor", default=0, filter=Q(account__code=AccountCode.CONTRIBUTIONS)
-            ),
-            fees=Sum("credit_minor", default=0, filter=Q(account__code=AccountCode.PROCESSOR_FEES)),
-        )
-        left = contribution.credit_minor - sums["refunded"]
-        if amount.amount_minor > left:
+        if exceeds_gift:
             raise RefundExceedsGift(
                 MSG_REFUND_EXCEEDS,
                 number=gift_entry.number,
-                left=money_format(Money(left, fund.currency)),
+                left=money_format(Money(state.amount - state.refunded, fund.currency)),
                 asked=money_format(amount),
             )
-        fee_kept = fee_posting.debit_minor if fee_posting else 0
-        if fee_returned is not None and fee_returned.amount_minor > fee_kept - sums["fees"]:
+        if exceeds_fee:
             raise RefundExceedsGift(MSG_FEE_RETURN_EXCEEDS)
 
     request = {
@@ -230,6 +232,53 @@ def gift_refund(
         created_by=created_by,
         refers_to=gift_entry,
         guard=guard,
+    )
+
+
+@transaction.atomic
+def processor_fee_record(
+    *,
+    fund: Fund,
+    amount: Money,
+    effective_date: date,
+    idempotency_key: str,
+    memo: str = "",
+    created_by: User | None = None,
+) -> JournalEntry:
+    """A processor fee charged on its own, such as Stripe's dispute fee.
+
+    Dr processor fees, Cr Stripe clearing. It is borne by unrestricted net assets, never by
+    the donors' restricted money: a restricted fund does not release anything for it, so
+    its available balance is unchanged and its unrestricted net assets show the cost (a
+    deficit the organisation's general funds cover); an unrestricted fund pays it from its
+    available money (``InsufficientFunds`` when that is short). A fee the processor gives
+    back is the reversal of this entry (``journal_entry_reverse``).
+
+    >>> processor_fee_record(fund=elevator, amount=Money(1500, "CNY"),
+    ...                      effective_date=date(2026, 4, 2),
+    ...                      idempotency_key="stripe:dispute_fee:dp_1Q")  # doctest: +SKIP
+    <JournalEntry: #21 2026-04-02 Processor fee>
+    """
+    positive_in_fund_currency(amount, fund)
+    accounts = fund_accounts(fund)
+    request = {
+        "service": "processor_fee_record",
+        "fund": fund.code,
+        "amount": money_key(amount),
+        "effective_date": effective_date.isoformat(),
+        "memo": memo,
+    }
+    return entry_post(
+        kind=EntryKind.PROCESSOR_FEE,
+        effective_date=effective_date,
+        memo=memo,
+        idempotency_key=idempotency_key,
+        lines=[
+            Line(accounts[AccountCode.PROCESSOR_FEES], debit=amount),
+            Line(accounts[AccountCode.STRIPE_CLEARING], credit=amount),
+        ],
+        request=request,
+        created_by=created_by,
     )
 
 

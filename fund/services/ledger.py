@@ -14,7 +14,11 @@ for all of them:
    closing a period also takes;
 5. invariants on the locked balances after the entry: available and committed balances of
    every fund >= 0 (``InsufficientFunds``); a restricted fund's unrestricted net assets >= 0
-   and its net assets shrink only by transfer or reversal (``RestrictionViolation``);
+   and its net assets shrink only by transfer or reversal (``RestrictionViolation``). Only
+   processor fees the fund could not recover may take its unrestricted net assets below
+   zero: entries of ``FEE_BEARING_KINDS`` (refunds and withdrawals, which leave the fee of
+   the money given back to unrestricted net assets, and bare processor fees) and their
+   reversals are exempt from that one check;
 6. the entry gets the next number and its hash chained to the previous one; postings and
    balance totals are written in the same transaction.
 """
@@ -180,6 +184,13 @@ def _lock_balances(fund_ids: Iterable[int]) -> dict[tuple[int, str], AccountBala
     return {(row.account.fund_id, row.account.code): row for row in rows}
 
 
+def lock_fund_balances(fund: Fund) -> None:
+    """Lock the fund's balance rows now (``entry_post`` takes the same locks again, in the
+    same order, later in the transaction): for a service whose lines depend on earlier
+    entries of the fund."""
+    _lock_balances([fund.pk])
+
+
 def lock_chain_head(
     *, idempotency_key: str | None = None, effective_date: date | None = None
 ) -> ChainHead:
@@ -237,6 +248,10 @@ def fund_available_accounts(fund: Fund) -> tuple[str, ...]:
     )
 
 
+# Entries that may leave a processor fee to a restricted fund's unrestricted net assets
+# (below zero: a deficit the organisation's general funds cover, never restricted money).
+FEE_BEARING_KINDS = (EntryKind.REFUND, EntryKind.DISPUTE_WITHDRAWAL, EntryKind.PROCESSOR_FEE)
+
 RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS = (
     AccountCode.NET_ASSETS_UNRESTRICTED,
     AccountCode.PROGRAMME_EXPENSE,
@@ -249,8 +264,21 @@ NET_ASSET_ACCOUNTS = (
 )
 
 
+def bears_fees(kind: str, reverses_kind: str | None) -> bool:
+    """Whether an entry of ``kind`` (reversing one of ``reverses_kind``) may leave processor
+    fees to a restricted fund's unrestricted net assets."""
+    return kind in FEE_BEARING_KINDS or (
+        kind == EntryKind.REVERSAL and reverses_kind in FEE_BEARING_KINDS
+    )
+
+
 def _check_invariants(
-    *, kind: str, legs: Sequence[_Leg], funds: Mapping[int, Fund], balances: Balances
+    *,
+    kind: str,
+    legs: Sequence[_Leg],
+    funds: Mapping[int, Fund],
+    balances: Balances,
+    fee_bearing: bool = False,
 ) -> None:
     # Credit-positive change per account id made by this entry.
     delta: dict[int, int] = defaultdict(int)
@@ -266,7 +294,7 @@ def _check_invariants(
             (fund_available_accounts(fund), InsufficientFunds, MSG_INSUFFICIENT, "available"),
             ((AccountCode.COMMITTED,), InsufficientFunds, MSG_INSUFFICIENT_COMMITTED, "committed"),
         ]
-        if fund.is_restricted:
+        if fund.is_restricted and not fee_bearing:
             checks.append(
                 (
                     RESTRICTED_FUND_UNRESTRICTED_ACCOUNTS,
@@ -349,7 +377,13 @@ def entry_post(
         raise PeriodClosed(MSG_PERIOD_CLOSED, period=str(period))
     if guard is not None:
         guard(balances)
-    _check_invariants(kind=kind, legs=legs, funds=funds, balances=balances)
+    _check_invariants(
+        kind=kind,
+        legs=legs,
+        funds=funds,
+        balances=balances,
+        fee_bearing=bears_fees(kind, reverses.kind if reverses is not None else None),
+    )
 
     created_at = timezone.now()
     number = head.last_number + 1

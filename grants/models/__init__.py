@@ -16,12 +16,38 @@ Design overview
 - ``CostShareRun`` + ``CostShareLine``: versioned results of ``grants.costshare``; the latest
   version is current. ``SubsidyPreset`` holds the city subsidy rules by effective date.
 
-Later issues add eligibility.py, awards.py and disbursements.py beside these.
+- ``EligibilityPolicy`` + ``PolicyVersion`` (parameters as data, effective-dated, immutable);
+  ``Assessment`` stores each decision with its inputs snapshot; ``HouseholdConsent`` the
+  household's consent to processing; ``ScreeningRun`` a batch with progress and changes.
+- ``Award`` (proposed -> approved -> committed -> paid / cancelled) with its ``AwardPayment``s;
+  ``RelatedParty`` is the register that blocks and flags awards.
+
+Disbursements (issue 8) go in disbursements.py beside these.
 """
 
+from grants.models.awards import (
+    Award,
+    AwardPayment,
+    AwardState,
+    RelatedParty,
+    RelatedPartyKind,
+)
 from grants.models.consultations import CHOICE_LABELS, Consultation, Vote
 from grants.models.costshare import CostShareLine, CostShareRun, VolunteerPayment
 from grants.models.documents import DocumentKind, ProjectDocument
+from grants.models.eligibility import (
+    CONSENT_INCOME,
+    CONSENT_PERSONAL_DATA,
+    CONSENT_SENSITIVE,
+    OUTCOME_CHOICES,
+    Assessment,
+    EligibilityPolicy,
+    HouseholdConsent,
+    PolicyVersion,
+    ScreeningRun,
+    ScreeningStatus,
+    ScreeningTrigger,
+)
 from grants.models.projects import (
     MAX_FLOORS,
     MIN_FLOORS,
@@ -56,16 +82,26 @@ from grants.models.units import (
 
 __all__ = [
     "CHOICE_LABELS",
+    "CONSENT_INCOME",
+    "CONSENT_PERSONAL_DATA",
+    "CONSENT_SENSITIVE",
     "MAX_FLOORS",
     "MIN_FLOORS",
+    "OUTCOME_CHOICES",
+    "Assessment",
+    "Award",
+    "AwardPayment",
+    "AwardState",
     "Consultation",
     "ConsultationKind",
     "CostShareLine",
     "CostShareRun",
     "DocumentKind",
+    "EligibilityPolicy",
     "FloorCoefficient",
     "Gate",
     "Household",
+    "HouseholdConsent",
     "IdType",
     "Lifecycle",
     "LifecycleStep",
@@ -76,10 +112,16 @@ __all__ = [
     "Ownership",
     "Person",
     "PersonKind",
+    "PolicyVersion",
     "Project",
     "ProjectDocument",
     "ProjectTransition",
+    "RelatedParty",
+    "RelatedPartyKind",
     "Relationship",
+    "ScreeningRun",
+    "ScreeningStatus",
+    "ScreeningTrigger",
     "SensitiveDataConsent",
     "SensitiveKind",
     "SensitiveRecord",
@@ -90,4 +132,33 @@ __all__ = [
     "Unit",
     "VolunteerPayment",
     "Vote",
+]
+
+# Disbursements (issue 8), appended so parallel edits above merge cleanly.
+from grants.models.disbursements import (
+    LIVE_STATUSES,
+    Disbursement,
+    DisbursementAllocation,
+    DisbursementApproval,
+    DisbursementApprovalQueue,
+    DisbursementEvidence,
+    DisbursementStatus,
+    ProjectCloseout,
+    Tranche,
+    TrancheTemplate,
+    TrancheTemplateLine,
+)
+
+__all__ += [
+    "LIVE_STATUSES",
+    "Disbursement",
+    "DisbursementAllocation",
+    "DisbursementApproval",
+    "DisbursementApprovalQueue",
+    "DisbursementEvidence",
+    "DisbursementStatus",
+    "ProjectCloseout",
+    "Tranche",
+    "TrancheTemplate",
+    "TrancheTemplateLine",
 ]

@@ -1,5 +1,15 @@
 """The only writers of grants rows. One module per area; everything re-exported here."""
 
+from grants.services.awards import (
+    award_approve,
+    award_cancel,
+    award_commit,
+    award_letter_issue,
+    award_payment_return,
+    award_propose,
+    award_quote,
+    award_record_payment,
+)
 from grants.services.consultations import consultation_close, consultation_open, vote_record
 from grants.services.costshare import (
     costshare_compute,
@@ -9,6 +19,13 @@ from grants.services.costshare import (
     volunteer_payment_record,
 )
 from grants.services.documents import document_upload
+from grants.services.eligibility import (
+    household_consent_record,
+    household_consent_withdraw,
+    household_screen,
+    policy_dry_run,
+    policy_version_create,
+)
 from grants.services.projects import (
     objection_record,
     objection_resolve,
@@ -18,6 +35,12 @@ from grants.services.projects import (
     project_lead_residents_set,
     project_transition,
     project_update,
+)
+from grants.services.screening import (
+    household_changed,
+    policy_versions_activate,
+    screening_run_execute,
+    screening_run_start,
 )
 from grants.services.units import (
     household_create,
@@ -35,13 +58,25 @@ from grants.services.units import (
 )
 
 __all__ = [
+    "award_approve",
+    "award_cancel",
+    "award_commit",
+    "award_letter_issue",
+    "award_payment_return",
+    "award_propose",
+    "award_quote",
+    "award_record_payment",
     "consultation_close",
     "consultation_open",
     "costshare_compute",
     "document_upload",
     "floor_coefficients_set",
+    "household_changed",
+    "household_consent_record",
+    "household_consent_withdraw",
     "household_create",
     "household_end",
+    "household_screen",
     "household_update",
     "objection_record",
     "objection_resolve",
@@ -51,11 +86,16 @@ __all__ = [
     "other_grant_add",
     "owner_change",
     "person_register",
+    "policy_dry_run",
+    "policy_version_create",
+    "policy_versions_activate",
     "project_changes_problems",
     "project_create",
     "project_lead_residents_set",
     "project_transition",
     "project_update",
+    "screening_run_execute",
+    "screening_run_start",
     "sensitive_consent_record",
     "sensitive_consent_withdraw",
     "sensitive_data_write",

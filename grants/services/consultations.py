@@ -21,6 +21,7 @@ from grants.models import (
     Vote,
 )
 from grants.selectors import consultation_ballots, today, units_in_scope
+from grants.services.screening import project_changed
 
 WRONG_STAGE = _("the %(consultation)s is held in the step %(step)s; the project is in %(stage)s")
 ALREADY_OPEN = _("the %(consultation)s is already open")
@@ -151,4 +152,5 @@ def consultation_close(*, consultation: Consultation, by: User | None) -> Consul
     consultation.closed_at = timezone.now()
     consultation.closed_by = by
     consultation.save(update_fields=["figures", "passed", "closed_at", "closed_by"])
+    project_changed(project=consultation.project)
     return consultation

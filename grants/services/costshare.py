@@ -27,6 +27,7 @@ from grants.selectors import (
     project_government_subsidy,
     today,
 )
+from grants.services.screening import unit_changed
 
 REASON_REQUIRED = _("say why the cost share is (re)computed")
 PROJECT_FINAL = _("the project is %(stage)s: its cost share is final")
@@ -137,6 +138,7 @@ def unit_cost_role_set(*, unit: Unit, role: str, by: User | None) -> Unit:
     unit.cost_role = role
     unit._change_reason = f"cost role {role}"  # type: ignore[attr-defined]
     unit.save(update_fields=["cost_role"])
+    unit_changed(unit=unit)
     return unit
 
 
@@ -161,6 +163,7 @@ def opt_out_join(
     unit.entry_price_paid_minor = line.entry_price_minor
     unit._change_reason = "late join"  # type: ignore[attr-defined]
     unit.save(update_fields=["cost_role", "joined_late_on", "entry_price_paid_minor"])
+    unit_changed(unit=unit)
     why = (
         reason.strip() or f"late join of unit {unit.label} at entry price {line.entry_price_minor}"
     )

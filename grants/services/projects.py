@@ -28,6 +28,7 @@ from grants.models import (
     Unit,
 )
 from grants.selectors import gate_failures, missing_documents, subsidy_preset_for, today
+from grants.services.screening import project_changed
 
 FLOORS_OUT_OF_RANGE = _("a project needs a building of %(min)s to %(max)s floors")
 NEGATIVE_AMOUNT = _("the amount must be zero or more (in fen)")
@@ -355,6 +356,7 @@ def project_transition(
     )
     satisfying = project.documents.filter(kind__in=step.requirements.values_list("kind", flat=True))
     record.documents.set({*documents, *satisfying})
+    project_changed(project=project)
     return record
 
 

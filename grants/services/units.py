@@ -46,6 +46,7 @@ from grants.selectors import (
     today,
 )
 from grants.sensitive import HealthData, IncomeData
+from grants.services.screening import household_changed, person_changed, unit_changed
 
 INVALID_RESIDENT_ID = _(
     "not a valid resident ID number (18 characters, a real birth date, a correct check character)"
@@ -259,6 +260,7 @@ def unit_update(*, unit: Unit, by: User | None, changes: Mapping[str, Any]) -> U
         unit.agreed_share_minor = agreed
     unit._change_reason = "unit_update"  # type: ignore[attr-defined]
     unit.save()
+    unit_changed(unit=unit)
     return unit
 
 
@@ -305,9 +307,11 @@ def household_create(
     _not_future("since", since)
     if unit.households.filter(until__isnull=True).exists():
         raise _field_error("unit", HOUSEHOLD_EXISTS % {"unit": unit.label})
-    return Household.objects.create(
+    household = Household.objects.create(
         unit=unit, since=since, is_primary_residence=is_primary_residence, note=note
     )
+    household_changed(household=household)
+    return household
 
 
 @transaction.atomic
@@ -325,6 +329,7 @@ def household_update(
     if note is not None:
         household.note = note
     household.save(update_fields=["is_primary_residence", "note"])
+    household_changed(household=household)
     return household
 
 
@@ -340,6 +345,7 @@ def household_end(*, household: Household, until: dt.date, by: User | None) -> H
     household.occupants.filter(until__isnull=True).update(until=until)
     household.until = until
     household.save(update_fields=["until"])
+    household_changed(household=household)
     return household
 
 
@@ -380,9 +386,11 @@ def occupant_add(
         and household.occupants.filter(relationship=Relationship.SELF, until__isnull=True).exists()
     ):
         raise _field_error("relationship", SECOND_HOUSEHOLDER)
-    return Occupant.objects.create(
+    occupant = Occupant.objects.create(
         household=household, person=person, relationship=relationship, since=since
     )
+    household_changed(household=household)
+    return occupant
 
 
 @transaction.atomic
@@ -395,6 +403,7 @@ def occupant_remove(*, occupant: Occupant, until: dt.date, by: User | None) -> O
         raise _field_error("until", DATE_BEFORE_START % {"date": occupant.since.isoformat()})
     occupant.until = until
     occupant.save(update_fields=["until"])
+    household_changed(household=occupant.household)
     return occupant
 
 
@@ -424,7 +433,7 @@ def sensitive_consent_record(
     active = sensitive_consent_active(person=person, kind=kind)
     if active is not None:
         return active
-    return SensitiveDataConsent.objects.create(
+    consent = SensitiveDataConsent.objects.create(
         person=person,
         kind=kind,
         given_on=given_on,
@@ -432,6 +441,8 @@ def sensitive_consent_record(
         evidence_document=evidence_document,
         recorded_by=by,
     )
+    person_changed(person=person)
+    return consent
 
 
 @transaction.atomic
@@ -447,6 +458,7 @@ def sensitive_consent_withdraw(
     active.withdrawn_on = withdrawn_on
     active.save(update_fields=["withdrawn_on"])
     SensitiveRecord.objects.filter(person=person, kind=kind).delete()
+    person_changed(person=person)
     return active
 
 
@@ -474,4 +486,5 @@ def sensitive_data_write(
     record, _created = SensitiveRecord.objects.update_or_create(
         person=person, kind=kind, defaults={"payload_encrypted": token, "updated_by": by}
     )
+    person_changed(person=person)
     return record

@@ -4,7 +4,6 @@ whatever the order, the redeliveries or the expansion of the payloads."""
 from __future__ import annotations
 
 import copy
-from datetime import date
 
 import pytest
 
@@ -19,8 +18,8 @@ from donors.models import (
     StripeEvent,
 )
 from donors.services.events import stripe_event_process, stripe_events_reprocess
-from donors.services.offline import offline_gift_record
 from fund.models import EntryKind, JournalEntry
+from fund.selectors import fund_balances
 from fund.services import fund_create
 from tests.donors.factories import DONATION_REF, RecurringGiftFactory
 from tests.donors.stripe_fakes import load, with_id
@@ -29,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def entries(kind: str) -> list[JournalEntry]:
-    """Entries caused by Stripe (the ``cushion`` gift is an offline one)."""
+    """Entries caused by Stripe."""
     return list(
         JournalEntry.objects.filter(kind=kind, idempotency_key__startswith="stripe:").order_by("pk")
     )
@@ -46,18 +45,13 @@ def online() -> Donation:
     return Donation.objects.get(method="stripe")
 
 
-@pytest.fixture
-def cushion(campaign):  # type: ignore[no-untyped-def]
-    """Other restricted money in the fund: a gift's kept fee was released from restriction,
-    so refunding the gift in full draws that much from the rest of the fund."""
-    return offline_gift_record(
-        campaign=campaign,
-        amount_minor=100000,
-        currency="CNY",
-        method="bank",
-        received_on=date(2026, 3, 1),
-        recorded_by=None,
-        external_reference="BOC-1",
+def fund_minor(fund) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """(available, net assets with restriction, without restriction) in minor units."""
+    b = fund_balances(fund=fund)
+    return (
+        b.available.amount_minor,
+        b.net_assets_restricted.amount_minor,
+        b.net_assets_unrestricted.amount_minor,
     )
 
 
@@ -260,18 +254,25 @@ def test_the_same_payment_sent_as_a_new_event_posts_nothing_more(pending, gatewa
 # Refunds -----------------------------------------------------------------------------------
 
 
-def test_a_full_refund_of_a_gift_whose_fee_was_kept_needs_other_restricted_money(
+def test_a_full_refund_gives_back_what_the_fund_holds_and_leaves_the_fee_unrestricted(
     pending, gateway, deliver
 ):
-    # The ledger released the ¥7 fee from restriction when the gift settled, so the fund
-    # holds ¥193 of it; giving back ¥200 is refused while the fund has nothing else.
+    # The fund holds ¥193 of the ¥200 gift (the ¥7 fee was released when it settled) and
+    # nothing else: the refund takes that ¥193 back out of restriction, and the fee Stripe
+    # keeps is borne by unrestricted net assets, not by other donors' money.
     deliver(load("payment_intent.succeeded"), load("charge.refunded.full"))
 
-    failed = StripeEvent.objects.get(type="charge.refunded")
-    assert failed.status == EventStatus.FAILED
-    assert failed.last_error.startswith("insufficient_funds:")
-    assert DonationRefund.objects.count() == 0
-    assert entries(EntryKind.REFUND) == []
+    assert StripeEvent.objects.get(type="charge.refunded").status == EventStatus.PROCESSED
+    donation = online()
+    assert (donation.status, donation.refunded_minor) == (DonationStatus.REFUNDED, 20000)
+    [entry] = entries(EntryKind.REFUND)
+    assert lines(entry) == [
+        ("contributions", 20000, 0, "CNY"),
+        ("net_assets_restricted", 0, 700, "CNY"),
+        ("net_assets_unrestricted", 700, 0, "CNY"),
+        ("stripe_clearing", 0, 20000, "CNY"),
+    ]
+    assert fund_minor(pending.campaign.fund) == (0, 0, -700)
 
 
 def test_a_partial_refund_reverses_that_part(pending, gateway, deliver):
@@ -289,12 +290,17 @@ def test_a_partial_refund_reverses_that_part(pending, gateway, deliver):
     assert entry.idempotency_key == "stripe:re_3QcsA1Lk9dXqW3nR1aAaBbCc"
     assert refund.journal_entry == entry
     assert entry.refers_to == donation.journal_entry
-    assert lines(entry) == [("contributions", 5000, 0, "CNY"), ("stripe_clearing", 0, 5000, "CNY")]
+    # The ¥150 left keeps its share of the fee (¥5.25); ¥1.75 goes back into restriction.
+    assert lines(entry) == [
+        ("contributions", 5000, 0, "CNY"),
+        ("net_assets_restricted", 0, 175, "CNY"),
+        ("net_assets_unrestricted", 175, 0, "CNY"),
+        ("stripe_clearing", 0, 5000, "CNY"),
+    ]
+    assert fund_minor(pending.campaign.fund) == (14475, 14475, -175)
 
 
-def test_partial_then_full_refund_without_refund_list_uses_the_refunded_delta(
-    cushion, pending, deliver
-):
+def test_partial_then_full_refund_without_refund_list_uses_the_refunded_delta(pending, deliver):
     # charge.refunded.full carries no refund list (current API versions) and no Stripe key
     # is configured: the amount is the growth of amount_refunded.
     deliver(settled_pi_event(), load("charge.refunded"), load("charge.refunded.full"))
@@ -309,9 +315,10 @@ def test_partial_then_full_refund_without_refund_list_uses_the_refunded_delta(
         "stripe:re_3QcsA1Lk9dXqW3nR1aAaBbCc",
         "stripe:ch_3QcsA1Lk9dXqW3nR1mNo4Pqr:refunded:20000",
     ]
+    assert fund_minor(pending.campaign.fund) == (0, 0, -700)
 
 
-def test_a_full_refund_listed_by_stripe_is_recorded_per_refund(cushion, pending, gateway, deliver):
+def test_a_full_refund_listed_by_stripe_is_recorded_per_refund(pending, gateway, deliver):
     gateway.refunds = [
         {**load("charge.refunded")["data"]["object"]["refunds"]["data"][0]},
         {
@@ -334,7 +341,7 @@ def test_a_full_refund_listed_by_stripe_is_recorded_per_refund(cushion, pending,
     assert online().status == DonationStatus.REFUNDED
 
 
-def test_refunds_of_a_cross_currency_gift_add_up_to_the_settled_amount(cushion, pending, deliver):
+def test_refunds_of_a_cross_currency_gift_add_up_to_the_settled_amount(pending, deliver):
     event = settled_pi_event()
     event["data"]["object"]["latest_charge"]["balance_transaction"].update(
         {"amount": 21621, "fee": 760, "currency": "cny"}
@@ -346,6 +353,7 @@ def test_refunds_of_a_cross_currency_gift_add_up_to_the_settled_amount(cushion, 
         DonationRefund.objects.order_by("pk").values_list("settled_amount_minor", flat=True)
     ) == [5405, 16216]
     assert online().refunded_minor == 21621
+    assert fund_minor(pending.campaign.fund) == (0, 0, -760)
 
 
 def test_a_refund_arriving_before_the_payment_waits_for_it(pending, gateway, deliver):
@@ -382,7 +390,7 @@ def test_a_refund_of_a_linked_but_unsettled_gift_settles_it_first(pending, deliv
 # Disputes ----------------------------------------------------------------------------------
 
 
-def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending, gateway, deliver):
+def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(pending, gateway, deliver):
     deliver(load("payment_intent.succeeded"), load("charge.dispute.created"))
 
     dispute = Dispute.objects.get()
@@ -394,8 +402,15 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending
     assert online().status == DonationStatus.DISPUTED
     [withdrawal] = entries(EntryKind.DISPUTE_WITHDRAWAL)
     assert withdrawal.idempotency_key == "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:withdrawal"
+    # The ¥110 dispute fee is a processor fee borne by unrestricted net assets, like the ¥7
+    # fee of the gift taken back: the restricted money of other gifts is untouched.
+    [fee] = entries(EntryKind.PROCESSOR_FEE)
+    assert dispute.fee_entry == fee
+    assert fee.idempotency_key == "stripe:dispute_fee:dp_1QcsZYLk9dXqW3nR0dIsPuTe"
+    assert lines(fee) == [("processor_fees", 11000, 0, "CNY"), ("stripe_clearing", 0, 11000, "CNY")]
+    assert fund_minor(pending.campaign.fund) == (0, 0, -11700)
 
-    deliver(load("charge.dispute.closed"))
+    deliver(load("charge.dispute.closed"), load("charge.dispute.created"))
 
     dispute.refresh_from_db()
     assert (dispute.status, dispute.fee_minor) == (DisputeStatus.WON, 0)
@@ -403,10 +418,18 @@ def test_a_dispute_withdraws_the_gift_and_winning_reinstates_it(cushion, pending
     assert dispute.reinstatement_entry.idempotency_key == (
         "stripe:dp_1QcsZYLk9dXqW3nR0dIsPuTe:reinstated"
     )
+    # Stripe gave the fee back with the money: the fee entry is reversed, once.
+    assert dispute.fee_return_entry.reverses == fee
+    assert dispute.fee_return_entry.idempotency_key == (
+        "stripe:dispute_fee:dp_1QcsZYLk9dXqW3nR0dIsPuTe:returned"
+    )
+    assert len(entries(EntryKind.PROCESSOR_FEE)) == 1
+    assert len(entries(EntryKind.REVERSAL)) == 2
     assert online().status == DonationStatus.SETTLED
+    assert fund_minor(pending.campaign.fund) == (19300, 19300, 0)
 
 
-def test_a_lost_dispute_keeps_the_withdrawal(cushion, pending, gateway, deliver, monkeypatch):
+def test_a_lost_dispute_keeps_the_withdrawal(pending, gateway, deliver, monkeypatch):
     lost = []
     monkeypatch.setattr("donors.hooks.donation_dispute_lost", lambda d, p: lost.append((d, p)))
     closed = load("charge.dispute.closed")
@@ -423,11 +446,27 @@ def test_a_lost_dispute_keeps_the_withdrawal(cushion, pending, gateway, deliver,
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
     assert online().status == DonationStatus.DISPUTED
     assert lost == [(pending.pk, dispute.pk)]
+    assert (dispute.fee_minor, dispute.fee_return_entry) == (11000, None)
+    assert fund_minor(pending.campaign.fund) == (0, 0, -11700)
 
 
-def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(
-    cushion, pending, gateway, deliver
-):
+def test_a_dispute_fee_given_back_in_part_leaves_the_part_kept(pending, gateway, deliver):
+    closed = load("charge.dispute.closed")
+    closed["data"]["object"]["balance_transactions"][1]["fee"] = -5000
+
+    deliver(load("payment_intent.succeeded"), load("charge.dispute.created"), closed)
+
+    dispute = Dispute.objects.get()
+    assert dispute.fee_minor == 6000
+    kept = JournalEntry.objects.get(
+        idempotency_key=f"stripe:dispute_fee:{dispute.stripe_dispute_id}:net"
+    )
+    assert lines(kept) == [("processor_fees", 6000, 0, "CNY"), ("stripe_clearing", 0, 6000, "CNY")]
+    assert dispute.fee_return_entry.reverses == dispute.fee_entry
+    assert fund_minor(pending.campaign.fund) == (19300, 19300, -6000)
+
+
+def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(pending, gateway, deliver):
     deliver(
         load("payment_intent.succeeded"),
         load("charge.dispute.closed"),
@@ -437,8 +476,10 @@ def test_a_won_dispute_reported_before_its_creation_nets_to_nothing(
     dispute = Dispute.objects.get()
     assert dispute.status == DisputeStatus.WON
     assert len(entries(EntryKind.DISPUTE_WITHDRAWAL)) == 1
-    assert len(entries(EntryKind.REVERSAL)) == 1
+    assert len(entries(EntryKind.PROCESSOR_FEE)) == 1
+    assert len(entries(EntryKind.REVERSAL)) == 2
     assert online().status == DonationStatus.SETTLED
+    assert fund_minor(pending.campaign.fund) == (19300, 19300, 0)
 
 
 def test_an_inquiry_withdraws_nothing(pending, gateway, deliver):
@@ -451,9 +492,10 @@ def test_an_inquiry_withdraws_nothing(pending, gateway, deliver):
 
     assert Dispute.objects.get().withdrawal_entry is None
     assert entries(EntryKind.DISPUTE_WITHDRAWAL) == []
+    assert entries(EntryKind.PROCESSOR_FEE) == []
 
 
-def test_a_dispute_before_the_payment_waits_for_it(cushion, pending, gateway, deliver):
+def test_a_dispute_before_the_payment_waits_for_it(pending, gateway, deliver):
     deliver(load("charge.dispute.created"))
 
     assert StripeEvent.objects.get().status == EventStatus.DEFERRED

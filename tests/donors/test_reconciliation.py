@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from donors.models import ExceptionKind, Payout, ReconciliationException, ReconciliationRun
+from donors.models import (
+    Dispute,
+    ExceptionKind,
+    Payout,
+    ReconciliationException,
+    ReconciliationRun,
+)
 from donors.services.reconciliation import stripe_reconcile
 from donors.tasks import stripe_reconcile_task
 from fund.models import EntryKind, JournalEntry
@@ -79,6 +85,42 @@ def test_unmatched_movements_become_exceptions(settled, gateway):
     assert (run.matched, run.unmatched) == (0, 5)
     mismatch = ReconciliationException.objects.get(kind=ExceptionKind.AMOUNT_MISMATCH)
     assert mismatch.detail.startswith("Stripe 20000 fee 701; ledger 20000 fee 700")
+
+
+def test_a_dispute_matches_when_its_movement_and_its_fee_are_posted(settled, gateway, deliver):
+    created = load("charge.dispute.created")
+    withdrawal_bt = created["data"]["object"]["balance_transactions"][0]
+    gateway.bt_list = [load("balance_transaction"), withdrawal_bt]
+
+    stripe_reconcile(since=SINCE)
+    assert open_exceptions() == [(ExceptionKind.UNKNOWN_DISPUTE, "dp_1QcsZYLk9dXqW3nR0dIsPuTe")]
+
+    deliver(created)
+    run = stripe_reconcile(since=SINCE)
+
+    assert (run.matched, run.unmatched) == (2, 0)
+    assert open_exceptions() == []
+
+
+def test_a_dispute_fee_missing_from_the_ledger_is_an_exception(settled, gateway, deliver):
+    created = load("charge.dispute.created")
+    deliver(created)
+    Dispute.objects.update(fee_entry=None)  # as if the fee had never been posted
+    gateway.bt_list = [
+        load("balance_transaction"),
+        *created["data"]["object"]["balance_transactions"],
+    ]
+
+    stripe_reconcile(since=SINCE)
+
+    row = ReconciliationException.objects.get()
+    assert (row.kind, row.stripe_object_id) == (
+        ExceptionKind.AMOUNT_MISMATCH,
+        "dp_1QcsZYLk9dXqW3nR0dIsPuTe",
+    )
+    assert (
+        row.detail == "Stripe dispute fee 11000 is not in the ledger (txn_1QcsZYLk9dXqW3nRdWd0001)"
+    )
 
 
 def test_a_settled_gift_stripe_does_not_list_is_an_exception(settled, gateway):

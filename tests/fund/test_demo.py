@@ -6,6 +6,7 @@ from config.roles import Role
 from fund import demo
 from fund.checks import ledger_verify
 from fund.models import AccountingPeriod, Fund, JournalEntry, Posting
+from fund.money import Money
 from fund.selectors import fund_balances, fund_statement, trial_balance
 from tests.factories import user_with_role
 from tests.fund.factories import cny
@@ -27,14 +28,15 @@ def test_demo_seed_creates_the_two_funds_and_a_sound_ledger(users):
     assert "空巢" in elevator.purpose_zh
     assert general.is_restricted is False
     assert summary == (
-        "funds elevator, general; 23 entries; elevator available ¥122,271.90, committed ¥56,100.00"
+        "funds elevator, general; 23 entries; elevator available ¥122,284.45, committed ¥56,100.00"
     )
     assert ledger_verify().problems == []
     b = fund_balances(fund=elevator)
+    # The ¥12.55 fee of the gift refunded in full is borne by unrestricted net assets.
     assert (b.available, b.committed, b.net_assets_unrestricted) == (
-        cny("122271.90"),
+        cny("122284.45"),
         cny("56100.00"),
-        cny("0"),
+        Money(-1255, "CNY"),
     )
     assert fund_balances(fund=general).available == cny("30770.45")
     assert AccountingPeriod.objects.get().is_closed

@@ -1,10 +1,13 @@
-"""Random sequences of gifts, fees, refunds, payouts, commitments, spending, transfers and
-reversals: every entry balances, the trial balance is zero, restricted balances never go
-below zero, stored balances equal the postings, and each operation is refused exactly when
-a simple model of the fund says it must be (and then changes nothing)."""
+"""Random sequences of gifts, fees, refunds (with and without returned fees), disputes,
+bare processor fees, payouts, commitments, spending, transfers and reversals: every entry
+balances, the trial balance is zero, restricted balances never go below zero, stored
+balances equal the postings, each gift keeps exactly its share of restricted money
+(nothing once given back in full), ``ledger_verify`` passes, and each operation is refused
+exactly when a simple model of the fund says it must be (and then changes nothing)."""
 
 import itertools
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 import pytest
 from django.db.models import F, Sum
@@ -13,15 +16,18 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
     RuleBasedStateMachine,
+    initialize,
     invariant,
     rule,
     run_state_machine_as_test,
 )
 
+from fund.checks import ledger_verify
 from fund.exceptions import (
     AlreadyReversed,
     FundError,
     InsufficientFunds,
+    InvalidAmount,
     RefundExceedsGift,
     ReversalNotAllowed,
 )
@@ -36,8 +42,10 @@ from fund.services import (
     gift_refund,
     journal_entry_reverse,
     payout_record,
+    processor_fee_record,
     restricted_spend,
 )
+from fund.services.gift_fees import gift_state
 from tests.fund.factories import DAY, FundFactory, GeneralFundFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +56,32 @@ amounts = st.integers(min_value=1, max_value=500_00)
 
 def cny(minor):
     return Money(minor, "CNY")
+
+
+@dataclass
+class GiftModel:
+    """What the model knows of one gift: amount G, kept fee F, its refunds not reversed."""
+
+    fund: object
+    amount: int
+    fee: int
+    stripe: bool
+    reversed: bool = False
+    refunds: dict = field(default_factory=dict)  # entry pk -> (amount, fee returned)
+
+    @property
+    def refunded(self):
+        return sum(a for a, _f in self.refunds.values())
+
+    @property
+    def fee_returned(self):
+        return sum(f for _a, f in self.refunds.values())
+
+    def released(self, refunded=None, fee_returned=None):
+        """S(R, FR), the fee released from restriction, worked out independently."""
+        r = self.refunded if refunded is None else refunded
+        fr = self.fee_returned if fee_returned is None else fee_returned
+        return (self.fee - fr) * (self.amount - r) // self.amount
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -61,12 +95,15 @@ class LedgerMachine(RuleBasedStateMachine):
         self.general = GeneralFundFactory(code=f"prop-g-{n}")
         self.funds = (self.restricted, self.general)
         self.keys = (f"prop-{n}-{i}" for i in itertools.count())
-        # The model: per fund (available, committed, clearing); per gift what is refundable.
+        # The model: per fund available, committed, Stripe clearing and (restricted fund)
+        # unrestricted net assets; per gift its refunds; per entry what it changed.
         self.available = defaultdict(int)
         self.committed = defaultdict(int)
         self.clearing = defaultdict(int)
-        self.refundable = {}
-        self.effects = {}  # entry pk -> list of (fund pk, d_available, d_committed, d_clearing)
+        self.unrestricted = defaultdict(int)
+        self.gift_models = {}  # gift entry pk -> GiftModel
+        self.refund_of = {}  # refund entry pk -> gift entry pk
+        self.effects = {}  # entry pk -> [(fund pk, d_available, d_committed, d_clearing, d_unr)]
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -100,13 +137,44 @@ class LedgerMachine(RuleBasedStateMachine):
         self.effects[entry.pk] = effects
         return entry
 
-    def apply(self, effects, sign=1):
-        for fund_pk, d_available, d_committed, d_clearing in effects:
-            self.available[fund_pk] += sign * d_available
-            self.committed[fund_pk] += sign * d_committed
-            self.clearing[fund_pk] += sign * d_clearing
+    def apply(self, effects):
+        for fund_pk, d_available, d_committed, d_clearing, d_unrestricted in effects:
+            self.available[fund_pk] += d_available
+            self.committed[fund_pk] += d_committed
+            self.clearing[fund_pk] += d_clearing
+            self.unrestricted[fund_pk] += d_unrestricted
+
+    def overdraws(self, effects):
+        """Whether the entry would take an available or committed balance lower, below zero."""
+        return any(
+            (a < 0 and self.available[f] + a < 0) or (c < 0 and self.committed[f] + c < 0)
+            for f, a, c, _k, _u in effects
+        )
+
+    def refund_effects(self, g, amount, fee_back, sign=1):
+        """A refund of ``amount`` with ``fee_back`` returned (sign -1: its reversal)."""
+        if g.fund.is_restricted:
+            after = g.released(g.refunded + sign * amount, g.fee_returned + sign * fee_back)
+            d_released = after - g.released()
+            d_available = -sign * amount - d_released
+            d_unrestricted = d_released + sign * fee_back
+        else:
+            d_available, d_unrestricted = -sign * (amount - fee_back), 0
+        d_clearing = -sign * (amount - fee_back) if g.stripe else 0
+        return [(g.fund.pk, d_available, 0, d_clearing, d_unrestricted)]
 
     # --- rules -----------------------------------------------------------------------------
+
+    @initialize(
+        target=gifts,
+        amount=amounts,
+        fee_percent=st.sampled_from([1, 3, 60]),
+        stripe=st.booleans(),
+    )
+    def first_gift(self, amount, fee_percent, stripe):
+        # Every history starts with a restricted gift that kept a fee: the case refunds,
+        # disputes and reinstatements are most interesting for.
+        return self.gift(True, amount, fee_percent, stripe)
 
     @rule(
         target=gifts,
@@ -129,28 +197,28 @@ class LedgerMachine(RuleBasedStateMachine):
                 idempotency_key=next(self.keys),
             ),
             None,
-            [(fund.pk, net, 0, net if stripe else 0)],
+            [(fund.pk, net, 0, net if stripe else 0, 0)],
         )
-        self.refundable[entry.pk] = (fund, amount, stripe)
+        self.gift_models[entry.pk] = GiftModel(fund=fund, amount=amount, fee=fee, stripe=stripe)
         return entry
 
     @rule(
         target=entries,
         gift=gifts,
         share=st.integers(min_value=1, max_value=120),
+        fee_share=st.sampled_from([0, 0, 50, 100, 150]),
         dispute=st.booleans(),
     )
-    def refund(self, gift, share, dispute):
-        fund, left, stripe = self.refundable[gift.pk]
-        amount = max(
-            1,
-            gift.postings.get(credit_minor__gt=0, account__code="contributions").credit_minor
-            * share
-            // 100,
-        )
-        if JournalEntry.objects.filter(reverses=gift).exists() or amount > left:
+    def refund(self, gift, share, fee_share, dispute):
+        g = self.gift_models[gift.pk]
+        amount = max(1, g.amount * share // 100)
+        fee_back = (g.fee - g.fee_returned) * fee_share // 100 if fee_share < 150 else g.fee + 1
+        effects = self.refund_effects(g, amount, fee_back)
+        if fee_back > amount:
+            expected = InvalidAmount
+        elif g.reversed or amount > g.amount - g.refunded or fee_back > g.fee - g.fee_returned:
             expected = RefundExceedsGift
-        elif amount > self.available[fund.pk]:
+        elif self.overdraws(effects):
             expected = InsufficientFunds
         else:
             expected = None
@@ -158,17 +226,32 @@ class LedgerMachine(RuleBasedStateMachine):
             lambda: gift_refund(
                 gift_entry=gift,
                 amount=cny(amount),
+                fee_returned=cny(fee_back) if fee_back else None,
                 kind=EntryKind.DISPUTE_WITHDRAWAL if dispute else EntryKind.REFUND,
                 effective_date=DAY,
                 idempotency_key=next(self.keys),
             ),
             expected,
-            [(fund.pk, -amount, 0, -amount if stripe else 0)],
+            effects,
         )
         if entry is not None:
-            self.refundable[gift.pk] = (fund, left - amount, stripe)
-            self.refundable[entry.pk] = (fund, amount, stripe)  # reinstated if reversed
+            g.refunds[entry.pk] = (amount, fee_back)
+            self.refund_of[entry.pk] = gift.pk
         return entry
+
+    @rule(target=entries, restricted=st.booleans(), amount=amounts)
+    def processor_fee(self, restricted, amount):
+        fund = self.fund(restricted)
+        effects = [
+            (fund.pk, 0, 0, -amount, -amount) if restricted else (fund.pk, -amount, 0, -amount, 0)
+        ]
+        return self.attempt(
+            lambda: processor_fee_record(
+                fund=fund, amount=cny(amount), effective_date=DAY, idempotency_key=next(self.keys)
+            ),
+            InsufficientFunds if self.overdraws(effects) else None,
+            effects,
+        )
 
     @rule(restricted=st.booleans(), amount=amounts)
     def payout(self, restricted, amount):
@@ -178,7 +261,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 fund=fund, amount=cny(amount), effective_date=DAY, idempotency_key=next(self.keys)
             ),
             InsufficientFunds if amount > self.clearing[fund.pk] else None,
-            [(fund.pk, 0, 0, -amount)],
+            [(fund.pk, 0, 0, -amount, 0)],
         )
 
     @rule(target=entries, restricted=st.booleans(), amount=amounts)
@@ -189,7 +272,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 fund=fund, amount=cny(amount), idempotency_key=next(self.keys), effective_date=DAY
             ),
             InsufficientFunds if amount > self.available[fund.pk] else None,
-            [(fund.pk, -amount, amount, 0)],
+            [(fund.pk, -amount, amount, 0, 0)],
         )
 
     @rule(restricted=st.booleans(), amount=amounts)
@@ -200,7 +283,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 fund=fund, amount=cny(amount), idempotency_key=next(self.keys), effective_date=DAY
             ),
             InsufficientFunds if amount > self.committed[fund.pk] else None,
-            [(fund.pk, amount, -amount, 0)],
+            [(fund.pk, amount, -amount, 0, 0)],
         )
 
     @rule(target=entries, restricted=st.booleans(), amount=amounts, from_commitment=st.booleans())
@@ -217,7 +300,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 idempotency_key=next(self.keys),
             ),
             InsufficientFunds if amount > pool[fund.pk] else None,
-            [(fund.pk, 0 if from_commitment else -amount, -amount if from_commitment else 0, 0)],
+            [
+                (
+                    fund.pk,
+                    0 if from_commitment else -amount,
+                    -amount if from_commitment else 0,
+                    0,
+                    0,
+                )
+            ],
         )
 
     @rule(target=entries, to_general=st.booleans(), amount=amounts)
@@ -236,21 +327,23 @@ class LedgerMachine(RuleBasedStateMachine):
                 idempotency_key=next(self.keys),
             ),
             InsufficientFunds if amount > self.available[source.pk] else None,
-            [(source.pk, -amount, 0, 0), (target.pk, amount, 0, 0)],
+            [(source.pk, -amount, 0, 0, 0), (target.pk, amount, 0, 0, 0)],
         )
 
     @rule(entry=st.one_of(gifts, entries).filter(lambda e: e is not None))
     def reverse(self, entry):
-        effects = self.effects[entry.pk]
-        reverse_effects = [(f, -a, -c, -k) for f, a, c, k in effects]
+        refund_of = self.refund_of.get(entry.pk)
+        if refund_of is not None:
+            g = self.gift_models[refund_of]
+            amount, fee_back = g.refunds.get(entry.pk, (0, 0))
+            effects = self.refund_effects(g, amount, fee_back, sign=-1)
+        else:
+            effects = [(f, -a, -c, -k, -u) for f, a, c, k, u in self.effects[entry.pk]]
         if JournalEntry.objects.filter(reverses=entry).exists():
             expected = AlreadyReversed
-        elif (
-            entry.kind == EntryKind.GIFT
-            and JournalEntry.objects.filter(refers_to=entry, reversed_by__isnull=True).exists()
-        ):
+        elif entry.pk in self.gift_models and self.gift_models[entry.pk].refunds:
             expected = ReversalNotAllowed
-        elif any(self.available[f] - a < 0 or self.committed[f] - c < 0 for f, a, c, _k in effects):
+        elif self.overdraws(effects):
             expected = InsufficientFunds
         else:
             expected = None
@@ -259,14 +352,15 @@ class LedgerMachine(RuleBasedStateMachine):
                 entry=entry, idempotency_key=next(self.keys), effective_date=DAY
             ),
             expected,
-            reverse_effects,
+            effects,
         )
-        if reversal is not None and entry.pk in self.refundable and entry.kind != EntryKind.GIFT:
-            # A reversed refund makes its amount refundable again.
-            _fund, amount, _stripe = self.refundable[entry.pk]
-            gift_pk = entry.refers_to_id
-            g_fund, left, g_stripe = self.refundable[gift_pk]
-            self.refundable[gift_pk] = (g_fund, left + amount, g_stripe)
+        if reversal is None:
+            return
+        if refund_of is not None:
+            # A reversed refund (a won dispute) makes its amount refundable again.
+            del self.gift_models[refund_of].refunds[entry.pk]
+        elif entry.pk in self.gift_models:
+            self.gift_models[entry.pk].reversed = True
 
     # --- invariants ------------------------------------------------------------------------
 
@@ -291,8 +385,25 @@ class LedgerMachine(RuleBasedStateMachine):
             assert b.available.amount_minor == self.available[fund.pk] >= 0
             assert b.committed.amount_minor == self.committed[fund.pk] >= 0
             assert b.assets == b.net_assets_restricted + b.net_assets_unrestricted
-        assert fund_balances(fund=self.restricted).net_assets_unrestricted.amount_minor == 0
+        # Fees not recovered are all a restricted fund's unrestricted net assets ever hold.
+        restricted = fund_balances(fund=self.restricted)
+        assert (
+            restricted.net_assets_unrestricted.amount_minor == self.unrestricted[self.restricted.pk]
+        )
         assert fund_balances(fund=self.general).net_assets_restricted.amount_minor == 0
+
+    @invariant()
+    def each_gift_keeps_exactly_its_share_of_restricted_money(self):
+        for pk, g in self.gift_models.items():
+            if not g.fund.is_restricted or g.reversed:
+                continue
+            state = gift_state(JournalEntry.objects.get(pk=pk))
+            assert (state.refunded, state.fee_returned) == (g.refunded, g.fee_returned)
+            assert state.released == g.released()
+            restricted_left = g.amount - g.refunded - g.released()
+            assert restricted_left >= 0
+            if g.refunded == g.amount:
+                assert restricted_left == 0
 
     @invariant()
     def stored_balances_equal_the_postings(self):
@@ -307,6 +418,11 @@ class LedgerMachine(RuleBasedStateMachine):
             .annotate(d=Sum("debit_minor"), c=Sum("credit_minor"))
         }
         assert {k: v for k, v in stored.items() if v != (0, 0)} == sums
+
+    def teardown(self):
+        # ledger_verify agrees: chain, balances, and restricted money never spent unreleased.
+        result = ledger_verify()
+        assert result.problems == []
 
 
 def test_random_ledger_histories_keep_every_invariant(db):

@@ -10,6 +10,7 @@ from fund.services import (
     gift_refund,
     journal_entry_reverse,
     payout_record,
+    processor_fee_record,
     restricted_spend,
 )
 from fund.tasks import ledger_verify_task
@@ -170,3 +171,28 @@ def test_the_nightly_task_is_scheduled(settings):
 
     assert schedule["task"] == ledger_verify_task.name == "fund.ledger_verify_task"
     assert schedule["schedule"].hour == {2}
+
+
+def test_fees_borne_unrestricted_verify_but_spending_without_a_release_does_not():
+    # Given a restricted fund whose unrestricted net assets bear a refunded gift's fee and a
+    # dispute fee (a deficit of 22.00)
+    elevator, _general = busy_ledger()
+    g = gift(elevator, "200", fee="7")
+    gift_refund(gift_entry=g, amount=cny("200"), effective_date=DAY, idempotency_key="re-all")
+    processor_fee_record(
+        fund=elevator, amount=cny("15"), effective_date=DAY, idempotency_key="dispute-fee"
+    )
+    assert ledger_verify().problems == []
+
+    # When the release of a subsidy payment is edited away (its credit moved to committed)
+    spend = JournalEntry.objects.get(idempotency_key="d")
+    release = spend.postings.get(account__code="net_assets_unrestricted")
+    committed = elevator.accounts.get(code="committed")
+    tamper("UPDATE fund_posting SET account_id = %s WHERE id = %s", [committed.pk, release.pk])
+    result = ledger_verify()
+
+    # Then the spending is caught, the fees are not
+    assert [str(p) for p in result.problems if p.check == "restricted"] == [
+        "[restricted] fund elevator: unrestricted net assets (fees borne aside) is -25000 "
+        "(postings)"
+    ]

@@ -1,13 +1,14 @@
-"""Policy tests as data: every YAML case in eligibility_cases/, under the default parameters."""
+"""Policy tests as data: every YAML case in grants/eligibility_cases/ (shipped with the app, so
+the admin dry run works in production images), under the default parameters."""
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from grants.eligibility import CRITERIA, PolicyParameters
 from grants.policy_cases import (
+    CASES_DIR,
     CaseFailure,
     CaseFormatError,
     check_case,
@@ -16,7 +17,6 @@ from grants.policy_cases import (
     load_cases,
 )
 
-CASES_DIR = Path(__file__).parent / "eligibility_cases"
 DEFAULT = PolicyParameters(effective_from=date(2026, 1, 1))
 CASES = load_cases(CASES_DIR)
 
