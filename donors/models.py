@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -562,11 +563,15 @@ class StripeEvent(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=EventStatus.choices, default=EventStatus.RECEIVED
     )
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    waiting_for = models.CharField(_("waiting for"), max_length=255, blank=True, db_index=True)
-    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    # Database defaults too (and received_at below): the webhook's INSERT names only the
+    # columns it has values for.
+    attempts = models.PositiveIntegerField(_("attempts"), default=0, db_default=0)
+    last_error = models.TextField(_("last error"), blank=True, db_default="")
+    note = models.CharField(_("note"), max_length=300, blank=True, db_default="")
+    waiting_for = models.CharField(
+        _("waiting for"), max_length=255, blank=True, db_index=True, db_default=""
+    )
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_default=Now())
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:

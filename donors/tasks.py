@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import threading
+import uuid
+from typing import Any
 
 from celery import shared_task
 from django.utils import timezone
@@ -10,11 +15,10 @@ from django.utils import timezone
 from donors.models import EventStatus
 
 MAX_EVENT_RETRIES = 8
+EVENT_TASK = "donors.stripe_event_process"
 
 
-@shared_task(
-    bind=True, name="donors.stripe_event_process", max_retries=MAX_EVENT_RETRIES, ignore_result=True
-)
+@shared_task(bind=True, name=EVENT_TASK, max_retries=MAX_EVENT_RETRIES, ignore_result=True)
 def stripe_event_process_task(self, event_id: str) -> str:  # type: ignore[no-untyped-def]
     """Process one stored Stripe event; a failure is recorded on the event and retried."""
     from donors.services.events import stripe_event_process
@@ -27,6 +31,78 @@ def stripe_event_process_task(self, event_id: str) -> str:  # type: ignore[no-un
     ):
         raise self.retry(countdown=min(3600, 30 * 2**self.request.retries))
     return str(event.status)
+
+
+class _Sender(threading.local):
+    """This thread's producer of ``stripe_event_process_task`` messages, made on first use,
+    with the options ``apply_async`` would work out for the task on every call."""
+
+    def __init__(self) -> None:
+        self.producer: Any = None
+        self.message_options: dict[str, Any] = {}
+        self.send_options: dict[str, Any] = {}
+
+    def open(self, app: Any, task: Any) -> None:
+        # As Celery's send_task does: the task's execution options, then its route.
+        options = {k: v for k, v in task._get_exec_options().items() if v is not None}
+        self.message_options = {
+            name: options.pop(name, None) for name in ("time_limit", "soft_time_limit", "expires")
+        }
+        options.pop("ignore_result", None)
+        route = app.amqp.router.route(options, EVENT_TASK, (), {}, task)
+        producer = app.amqp.Producer(app.connection_for_write(), auto_declare=False)
+        producer.maybe_declare(route["queue"], retry=True)
+        self.send_options = {**route, "declare": [], "retry": False}
+        self.producer = producer
+
+    def reset(self) -> None:
+        if self.producer is not None:
+            with contextlib.suppress(Exception):
+                self.producer.connection.release()
+        self.producer = None
+
+
+_sender = _Sender()
+# A forked child (gunicorn, celery prefork) must not share its parent's broker connection.
+os.register_at_fork(after_in_child=_sender.reset)
+
+
+def stripe_event_process_enqueue(event_id: str) -> None:
+    """Queue ``stripe_event_process_task(event_id)``; every webhook request calls this.
+
+    Sends the message ``apply_async`` would send, built and sent by Celery itself
+    (``as_task_v2``, ``send_task_message``), without the per-call work that made
+    ``apply_async`` most of the webhook's cost: settings lookups, execution options and
+    routing worked out again, a producer taken from the pool, the queue declared and a
+    retrying wrapper built on every call. Each thread keeps one producer and those options.
+    If sending fails (the broker connection dropped), the producer is dropped and
+    ``apply_async`` sends the message with Celery's retry policy; a message that still
+    cannot be sent leaves the event ``received`` for ``stripe_events_requeue_task``.
+    Eager Celery (tests, development without a broker) runs the task through ``apply_async``.
+    """
+    task = stripe_event_process_task
+    app = task.app
+    args = (event_id,)
+    if app.conf.task_always_eager:
+        task.apply_async(args)
+        return
+    try:
+        if _sender.producer is None:
+            _sender.open(app, task)
+        message = app.amqp.as_task_v2(
+            str(uuid.uuid4()),
+            EVENT_TASK,
+            args,
+            {},
+            argsrepr=repr(args),
+            kwargsrepr="{}",
+            ignore_result=True,
+            **_sender.message_options,
+        )
+        app.amqp.send_task_message(_sender.producer, EVENT_TASK, message, **_sender.send_options)
+    except Exception:
+        _sender.reset()
+        task.apply_async(args)
 
 
 @shared_task(name="donors.stripe_reconcile")

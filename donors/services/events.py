@@ -14,13 +14,16 @@ one after the other.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from donors import stripe_gateway
@@ -83,43 +86,81 @@ def stripe_event_receive(*, payload: bytes, signature: str | None) -> Received:
     Raises ``WebhookInvalid`` before anything is written.
     """
     event = stripe_gateway.webhook_verify(payload, signature)
-    stored, created = stripe_event_store(event=event)
-    if created or stored.status in ENQUEUE_AGAIN:
-        stripe_event_enqueue(event_id=stored.stripe_id)
-    return Received(event_id=stored.stripe_id, created=created)
+    status, created = stripe_event_store(event=event, body=payload)
+    if created or status in ENQUEUE_AGAIN:
+        stripe_event_enqueue(event_id=event["id"])
+    return Received(event_id=event["id"], created=created)
 
 
-def stripe_event_store(*, event: Obj) -> tuple[StripeEvent, bool]:
-    """Insert the event; if its id is already stored (a redelivery), return the stored one.
+def stripe_event_store(*, event: Obj, body: bytes | None = None) -> tuple[str, bool]:
+    """Insert the event unless its id is stored already (a redelivery); return the stored
+    event's status and whether this call stored it.
 
-    Insert first, look up only on conflict: redeliveries are the rare case, and the unique
-    index decides races between concurrent deliveries.
+    Every webhook request runs this, so it is one prepared statement, not a model save:
+    ``INSERT ... ON CONFLICT (stripe_id) DO NOTHING RETURNING id`` with only the columns
+    that need a value (the others have database defaults), and no model instance. The
+    unique index decides races between concurrent deliveries without an exception, so no
+    savepoint is needed; the payload stored is the body Stripe signed (``body``), or
+    ``event`` re-encoded. Redeliveries, the rare case, read the stored status afterwards.
     """
+    connection = connections[StripeEvent.objects.db]
+    sql = _insert_statement(connection.vendor)
     try:
-        with transaction.atomic():
-            stored = StripeEvent.objects.create(
-                stripe_id=event["id"],
-                type=event["type"],
-                livemode=bool(event.get("livemode")),
-                api_version=str(event.get("api_version") or "")[:50],
-                stripe_created=from_timestamp(event.get("created")),
-                payload=event,
-            )
-            return stored, True
-    except IntegrityError:
-        return StripeEvent.objects.get(stripe_id=event["id"]), False
+        text = body.decode() if body is not None else json.dumps(event)
+    except UnicodeDecodeError:  # a verified body JSON read in another encoding than UTF-8
+        text = json.dumps(event)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = [
+        event["id"],
+        event["type"],
+        bool(event.get("livemode")),
+        str(event.get("api_version") or "")[:50],
+        adapt(from_timestamp(event.get("created"))),
+        text,
+        EventStatus.RECEIVED.value,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        created = cursor.fetchone() is not None
+    if created:
+        return EventStatus.RECEIVED, True
+    return StripeEvent.objects.values_list("status", flat=True).get(stripe_id=event["id"]), False
+
+
+INSERTED_COLUMNS = (
+    "stripe_id",
+    "type",
+    "livemode",
+    "api_version",
+    "stripe_created",
+    "payload",
+    "status",
+)
+
+
+@functools.cache
+def _insert_statement(vendor: str) -> str:
+    connection = connections[StripeEvent.objects.db]
+    quote = connection.ops.quote_name
+    meta = StripeEvent._meta
+    column = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(quote(column[name]) for name in INSERTED_COLUMNS)
+    values = ", ".join(
+        "%s::jsonb" if name == "payload" and vendor == "postgresql" else "%s"
+        for name in INSERTED_COLUMNS
+    )
+    # Only quoted names from the model's metadata go into the text; values are parameters.
+    return (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({values}) "  # noqa: S608
+        f"ON CONFLICT ({quote(column['stripe_id'])}) DO NOTHING "
+        f"RETURNING {quote(column['id'])}"
+    )
 
 
 def stripe_event_enqueue(*, event_id: str) -> None:
-    from donors.tasks import stripe_event_process_task
+    from donors.tasks import stripe_event_process_enqueue
 
-    # Explicit reprs spare Celery a saferepr of the arguments on this hot path.
-    transaction.on_commit(
-        lambda: stripe_event_process_task.apply_async(
-            (event_id,), argsrepr=repr((event_id,)), kwargsrepr="{}"
-        ),
-        robust=True,
-    )
+    transaction.on_commit(partial(stripe_event_process_enqueue, event_id), robust=True)
 
 
 # Processing ------------------------------------------------------------------------------

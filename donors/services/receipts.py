@@ -41,6 +41,7 @@ from donors.models import (
 )
 from donors.receipts_selectors import (
     donor_display_name,
+    receipt_facts,
     receipt_language,
     receipt_live,
     receiptable_minor,
@@ -236,9 +237,11 @@ def receipt_not_issued_record(
 
 
 def donation_locked(donation_id: int) -> Donation:
+    """The gift, row-locked, with what the receipt path needs (``receipt_facts``)."""
     return (
         Donation.objects.select_for_update(of=("self",))
         .select_related("donor", "campaign__fund", "recorded_by")
+        .annotate(**receipt_facts())
         .get(pk=donation_id)
     )
 
@@ -258,9 +261,8 @@ def receipt_issue(*, donation_id: int, deliver: bool = True) -> Receipt | None:
     donation = donation_locked(donation_id)
     if donation.settled_at is None:
         return None
-    existing = donation.receipts.order_by("-pk").first()
-    if existing is not None:
-        return receipt_live(donation) or existing
+    if donation.has_receipts:  # type: ignore[attr-defined]
+        return receipt_live(donation) or donation.receipts.order_by("-pk").first()
     if not has_recipient(donation):
         return receipt_not_issued_record(
             donation=donation,
@@ -377,7 +379,7 @@ def receipt_refresh(*, donation_id: int, cause: str, deliver: bool = True) -> Re
     donation = donation_locked(donation_id)
     if donation.settled_at is None:
         return None
-    if not donation.receipts.exists():
+    if not donation.has_receipts:  # type: ignore[attr-defined]
         return receipt_issue(donation_id=donation_id, deliver=deliver)
     live = receipt_live(donation)
     if live is None or live.status != ReceiptStatus.ISSUED:

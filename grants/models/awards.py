@@ -211,13 +211,14 @@ class Award(models.Model):
 
 
 class AwardPayment(models.Model):
-    """One payment towards an award (the disbursement's ledger entry), once per entry; a
-    payment that came back is a negative row with the reversing entry."""
+    """One payment towards an award (the disbursement's ledger entry), once per award and
+    entry: one disbursement pays several households' awards with a single entry. A payment
+    that came back is a negative row with the reversing entry."""
 
     award = models.ForeignKey(
         Award, on_delete=models.PROTECT, related_name="payments", verbose_name=_("award")
     )
-    entry = models.OneToOneField(
+    entry = models.ForeignKey(
         "fund.JournalEntry",
         on_delete=models.PROTECT,
         related_name="+",
@@ -234,6 +235,7 @@ class AwardPayment(models.Model):
             models.CheckConstraint(
                 condition=~Q(amount_minor=0), name="award_payment_amount_nonzero"
             ),
+            models.UniqueConstraint(fields=["award", "entry"], name="award_payment_once_per_entry"),
         ]
 
     def __str__(self) -> str:

@@ -331,13 +331,14 @@ def award_record_payment(*, award: Award, amount: int, entry: JournalEntry) -> A
     """Record a payment (``amount`` fen, posted as ``entry``) towards a committed award.
 
     Called by the disbursement service after the ledger entry is posted. Idempotent by
-    ``entry``: recording the same entry again changes nothing. ``PaymentExceedsAward`` if
+    award and ``entry``: recording the same entry on the same award again changes nothing
+    (one disbursement entry pays several awards). ``PaymentExceedsAward`` if
     the payments would pass the award; the award becomes ``paid`` when fully paid.
     """
     award = _lock(award)
-    previous = AwardPayment.objects.filter(entry=entry).first()
+    previous = AwardPayment.objects.filter(award=award, entry=entry).first()
     if previous is not None:
-        if previous.award_id != award.pk or previous.amount_minor != amount:
+        if previous.amount_minor != amount:
             raise AwardStateError(
                 PAYMENT_CONFLICT % {"id": previous.award_id}, fields={"entry": entry.pk}
             )
@@ -368,9 +369,9 @@ def award_payment_return(*, award: Award, amount: int, entry: JournalEntry) -> A
     the ledger entry that reversed the payment. The award owes ``amount`` again (a paid
     award is committed again). Idempotent by ``entry``; never more than was paid."""
     award = _lock(award)
-    previous = AwardPayment.objects.filter(entry=entry).first()
+    previous = AwardPayment.objects.filter(award=award, entry=entry).first()
     if previous is not None:
-        if previous.award_id != award.pk or previous.amount_minor != -amount:
+        if previous.amount_minor != -amount:
             raise AwardStateError(
                 PAYMENT_CONFLICT % {"id": previous.award_id}, fields={"entry": entry.pk}
             )

@@ -10,8 +10,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import pytest
-
 from config.roles import Role
 from fund.models import Fund
 from fund.money import Money
@@ -28,14 +26,6 @@ from grants.services.eligibility import household_consent_record, household_scre
 from tests.factories import user_with_role
 from tests.fund.factories import key
 from tests.grants.factories import PersonFactory, advance, attach, make_building, make_project
-
-# Gaps in the awards API this lane depends on (grants.services.awards, not ours to edit).
-# Strict: once the awards side is fixed these tests pass, and the marker must go.
-AWARDS_ONE_ENTRY_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="AwardPayment.entry is one-to-one: one ledger entry cannot be recorded on several "
-    "awards, so a disbursement for several households cannot be paid",
-)
 
 
 @dataclass

@@ -50,7 +50,6 @@ from grants.services.disbursements import (
     tranche_plan_create,
 )
 from tests.grants.disbursement_factories import (
-    AWARDS_ONE_ENTRY_GAP,
     evidence,
     project_with_awards,
 )
@@ -429,7 +428,6 @@ def test_household_file_shows_awarded_paid_and_outstanding():
     assert award.state == AwardState.COMMITTED
 
 
-@AWARDS_ONE_ENTRY_GAP
 def test_one_payment_for_several_households_is_recorded_on_each_award():
     setup = project_with_awards(households=3)
     d = _approved(setup)

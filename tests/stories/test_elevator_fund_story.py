@@ -38,7 +38,7 @@ from grants.services.disbursements import (
 from grants.services.eligibility import household_consent_record, household_screen
 from tests.donors.factories import CampaignFactory, organisation_qualified
 from tests.factories import user_with_role
-from tests.grants.disbursement_factories import AWARDS_ONE_ENTRY_GAP, advance_on
+from tests.grants.disbursement_factories import advance_on
 from tests.grants.factories import PersonFactory, advance, make_building, make_project, pdf
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,6 @@ EXPECTED = """
 """.strip("\n").splitlines()
 
 
-@AWARDS_ONE_ENTRY_GAP
 def test_the_elevator_fund_from_campaign_to_closed_project(english):
     finance = user_with_role(Role.FINANCE_OFFICER)
     caseworker = user_with_role(Role.CASEWORKER)
